@@ -1,0 +1,129 @@
+"""The library entry point: text in, typed `Analysis` out. The CLI and batch runner only wrap this."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from .classifier import LinearModel
+from .features import ngrams, sentence_lemmas
+from .lexicon import LexiconSet, load_lexicon_set
+from .matcher import LexiconMatcher
+from .nlp import load_pipeline
+from .normalize import normalize, split_date_header
+from .results import Analysis, Evidence, FrameResult, Hit, Substring, TermCount
+from .scoring import MODES, PRESENT, SENTENCE_PROB, classifier_score, combine, lexicon_score
+
+EVIDENCE_PER_FRAME = 3
+
+
+class Analyzer:
+    """Holds the loaded pipeline, lexicons and model; reuse one instance for many documents."""
+
+    def __init__(
+        self,
+        lexicons: LexiconSet | str | Path | None = None,
+        model: LinearModel | str | Path | None = None,
+        mode: str = "combined",
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.mode = mode
+        self.nlp = load_pipeline()
+        self.lexicons = lexicons if isinstance(lexicons, LexiconSet) else load_lexicon_set(lexicons)
+        self.matcher = LexiconMatcher(self.lexicons, self.nlp.vocab.strings)
+        self.model: LinearModel | None = None
+        if mode != "lexicon":
+            self.model = model if isinstance(model, LinearModel) else LinearModel.load(model)
+
+    def analyze(self, text: str, source: str | None = None, date: str | None = None) -> Analysis:
+        header_date, body_start = split_date_header(text)
+        normalized = normalize(text)
+        if body_start:
+            normalized = " " * body_start + normalized[body_start:]  # keep offsets, drop the header
+        doc = self.nlp(normalized)
+        tokens = int(doc._.is_word.sum())
+        sentences = doc._.sentences
+        frames = self.lexicons.frames
+
+        hits_by_frame: dict[int, list[Hit]] = defaultdict(list)
+        for hit in self.matcher.match(doc):
+            start, stop = doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1])
+            frame_id = frames[hit.frame].id
+            hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.term.weight, Substring(start, stop, text[start:stop]), hit.sentence))
+
+        probs = None
+        model_columns: dict[str, int] = {}
+        if self.model is not None and self.mode != "lexicon" and sentences:
+            units = [ngrams(lemmas) for lemmas in sentence_lemmas(doc)]
+            probs = self.model.predict_proba(units)
+            model_columns = {frame_id: j for j, frame_id in enumerate(self.model.frames)}
+
+        results = []
+        for index, frame in enumerate(frames):
+            hits = hits_by_frame.get(index, [])
+            lexicon = lexicon_score([h.weight for h in hits], tokens)
+            frame_probs = probs[:, model_columns[frame.id]] if probs is not None and frame.id in model_columns else None
+            classifier = classifier_score(frame_probs) if frame_probs is not None else None
+            score = combine(self.mode, lexicon, classifier)
+            evidence, classifier_only = _evidence(text, sentences, hits, frame_probs)
+            results.append(
+                FrameResult(
+                    id=frame.id,
+                    label=frame.label,
+                    score=score,
+                    present=score >= PRESENT[self.mode],
+                    lexicon=lexicon,
+                    classifier=classifier,
+                    terms=_term_counts(hits),
+                    evidence=evidence,
+                    classifier_only=classifier_only,
+                )
+            )
+        results.sort(key=lambda r: (-r.score, r.id))
+        dominant = results[0].id if results and results[0].present else None
+        return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant)
+
+
+def _term_counts(hits: list[Hit]) -> list[TermCount]:
+    counts = Counter(h.lemma for h in hits)
+    weights = {h.lemma: h.weight for h in hits}
+    return [TermCount(lemma, count, weights[lemma]) for lemma, count in sorted(counts.items(), key=lambda kv: (-kv[1] * weights[kv[0]], kv[0]))]
+
+
+def _evidence(
+    text: str, sentences: list[tuple[int, int]], hits: list[Hit], probs: np.ndarray | None
+) -> tuple[list[Evidence], list[Evidence]]:
+    """Best sentences for a frame (lexicon weight + classifier probability), and classifier-only finds."""
+    by_sentence: dict[int, list[Hit]] = defaultdict(list)
+    for hit in hits:
+        by_sentence[hit.sentence].append(hit)
+
+    def make(i: int) -> Evidence:
+        start, stop = sentences[i]
+        sentence_hits = sorted(by_sentence.get(i, []), key=lambda h: h.span.start)
+        return Evidence(
+            span=Substring(start, stop, text[start:stop]),
+            terms=sorted({h.lemma for h in sentence_hits}),
+            term_spans=[h.span for h in sentence_hits],
+            probability=None if probs is None else round(float(probs[i]), 4),
+        )
+
+    def strength(i: int) -> float:
+        lexical = sum(h.weight for h in by_sentence.get(i, []))
+        return lexical + (float(probs[i]) if probs is not None else 0.0)
+
+    candidates = set(by_sentence)
+    if probs is not None:
+        candidates |= set(np.flatnonzero(probs >= SENTENCE_PROB).tolist())
+    ranked = sorted(candidates, key=lambda i: (-strength(i), i))
+    evidence = [make(i) for i in ranked[:EVIDENCE_PER_FRAME]]
+    evidence.sort(key=lambda e: e.span.start)
+    only = []
+    if probs is not None:
+        lonely = [i for i in np.flatnonzero(probs >= SENTENCE_PROB).tolist() if i not in by_sentence]
+        lonely.sort(key=lambda i: -probs[i])
+        only = sorted((make(i) for i in lonely[:EVIDENCE_PER_FRAME]), key=lambda e: e.span.start)
+    return evidence, only

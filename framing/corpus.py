@@ -1,0 +1,61 @@
+"""Labelled sentence corpora (JSONL `{"text", "labels"}`) for training and testing the classifier."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FramingError
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    labels: frozenset[str]
+
+
+def read_jsonl(path: Path) -> list[tuple[int, dict]]:
+    """(line number, object) for each non-empty line; malformed lines raise FramingError with file:line."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FramingError(str(path), "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise FramingError(str(path), f"not UTF-8 (byte {exc.start})") from None
+    rows = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise FramingError(str(path), f"invalid JSON: {exc.msg}", number) from None
+        if not isinstance(value, dict):
+            raise FramingError(str(path), "each line must be a JSON object", number)
+        rows.append((number, value))
+    return rows
+
+
+def load_examples(path: Path, frames: list[str]) -> list[Example]:
+    examples = []
+    for number, row in read_jsonl(path):
+        text, labels = row.get("text"), row.get("labels")
+        if not isinstance(text, str) or not text.strip():
+            raise FramingError(str(path), "'text' must be a non-empty string", number)
+        if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+            raise FramingError(str(path), "'labels' must be a list of frame ids", number)
+        unknown = set(labels) - set(frames)
+        if unknown:
+            raise FramingError(str(path), f"unknown label(s) {', '.join(sorted(unknown))}", number)
+        examples.append(Example(text.strip(), frozenset(labels)))
+    return examples
+
+
+def files_digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,19 @@
+"""One exception type for everything a user can get wrong, so the CLI prints one line, never a traceback."""
+
+from __future__ import annotations
+
+
+class FramingError(Exception):
+    """A problem with user input (file, lexicon, model, gold set), located by source and optional line."""
+
+    def __init__(self, source: str | None, reason: str, line: int | None = None) -> None:
+        self.source = source
+        self.reason = reason
+        self.line = line
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        where = self.source or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.reason}"

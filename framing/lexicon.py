@@ -1,0 +1,278 @@
+"""Lexicon sets as data: a folder with `codebook.toml` (labels, definitions) and one `<frame>.toml` per frame.
+
+Frames are defined by the files alone, so a user adds a fifth frame by adding a file. Loading raises
+FramingError naming file and line; `check_lexicon_set` collects every problem for `framing lexicon check`.
+"""
+
+from __future__ import annotations
+
+import re
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .errors import FramingError
+from .normalize import fold_yo
+
+DEFAULT_WINDOW = 6
+FRAME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Term:
+    lemma: str  # space-separated lemma sequence, lowercase, ё→е
+    weight: float
+    exclude: tuple[str, ...] = ()
+    require: tuple[str, ...] = ()
+    window: int = DEFAULT_WINDOW
+    line: int | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(self.lemma.split())
+
+
+@dataclass
+class Frame:
+    id: str
+    label_ru: str
+    label_en: str
+    definition: str = ""
+    includes: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return self.label_ru or self.label_en or self.id
+
+
+@dataclass
+class LexiconSet:
+    frames: list[Frame]
+    root: Path | str
+
+    def frame(self, frame_id: str) -> Frame:
+        for frame in self.frames:
+            if frame.id == frame_id:
+                return frame
+        known = ", ".join(f.id for f in self.frames)
+        raise FramingError(str(self.root), f"no frame '{frame_id}' (known: {known})")
+
+    @property
+    def ids(self) -> list[str]:
+        return [f.id for f in self.frames]
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity}: {self.message}"
+
+
+def builtin_lexicon_dir() -> Path:
+    """The shipped lexicons: inside the installed package (wheel) or the repo's lexicons/ (editable)."""
+    packaged = resources.files("framing") / "lexicons"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "lexicons"
+
+
+def _table_lines(raw: str) -> list[int]:
+    """1-based line numbers of each `[[terms]]` header, to point errors at the entry."""
+    return [i for i, line in enumerate(raw.splitlines(), 1) if line.strip().startswith("[[terms]]")]
+
+
+def _key_line(raw: str, start: int | None, key: str) -> int | None:
+    """Line of `key =` in the table whose header is on line `start` (0: top level); else the header line."""
+    if start is None:
+        return None
+    lines = raw.splitlines()
+    for i in range(start, len(lines)):
+        stripped = lines[i].strip()
+        if stripped.startswith("["):
+            break
+        if re.match(rf"{key}\s*=", stripped):
+            return i + 1
+    return start or None
+
+
+def _read_toml(path: Path, problems: list[Problem]) -> tuple[dict, str] | None:
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(str(path), None, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(str(path), None, f"cannot read: {exc.strerror}"))
+        return None
+    try:
+        return tomllib.loads(raw), raw
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        match = re.search(r"line (\d+)", str(exc))
+        if line is None and match:
+            line = int(match.group(1))
+        message = getattr(exc, "msg", str(exc).split(" (at")[0])
+        problems.append(Problem(str(path), line, f"invalid TOML: {message}"))
+        return None
+
+
+def _str_list(value, path: Path, line: int | None, key: str, problems: list[Problem]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(Problem(str(path), line, f"'{key}' must be a list of non-empty strings"))
+        return ()
+    return tuple(" ".join(fold_yo(v.lower()).split()) for v in value)
+
+
+def _parse_frame_file(path: Path, codebook: dict, problems: list[Problem]) -> Frame | None:
+    loaded = _read_toml(path, problems)
+    if loaded is None:
+        return None
+    data, raw = loaded
+    frame_id = data.get("frame", path.stem)
+    if not isinstance(frame_id, str) or not FRAME_ID.match(frame_id):
+        problems.append(Problem(str(path), _key_line(raw, 0, "frame"), f"'frame' must be an id like 'partnership', got {frame_id!r}"))
+        return None
+    info = codebook.get(frame_id, {})
+    frame = Frame(
+        id=frame_id,
+        label_ru=str(data.get("label_ru", info.get("label_ru", ""))),
+        label_en=str(data.get("label_en", info.get("label_en", frame_id))),
+        definition=" ".join(str(data.get("definition", info.get("definition", ""))).split()),
+        includes=list(info.get("includes", [])),
+        excludes=list(info.get("excludes", [])),
+        examples=list(info.get("examples", [])),
+        path=path,
+    )
+    entries = data.get("terms", [])
+    header_lines = _table_lines(raw)
+    if not isinstance(entries, list):
+        problems.append(Problem(str(path), _key_line(raw, 0, "terms"), "'terms' must be an array of tables ([[terms]])"))
+        return frame
+    for index, entry in enumerate(entries):
+        start = header_lines[index] if index < len(header_lines) else None
+        if not isinstance(entry, dict):
+            problems.append(Problem(str(path), start, "each term must be a table with 'lemma' and 'weight'"))
+            continue
+        lemma, weight = entry.get("lemma"), entry.get("weight")
+        if not isinstance(lemma, str) or not lemma.strip():
+            problems.append(Problem(str(path), _key_line(raw, start, "lemma"), f"'lemma' must be a non-empty string, got {lemma!r}"))
+            continue
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            problems.append(Problem(str(path), _key_line(raw, start, "weight"), f"'weight' must be a number, got {weight!r}"))
+            continue
+        if not 0 < weight <= 1:
+            problems.append(Problem(str(path), _key_line(raw, start, "weight"), f"weight {weight} out of range (0, 1]"))
+            continue
+        window = entry.get("window", DEFAULT_WINDOW)
+        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+            problems.append(Problem(str(path), _key_line(raw, start, "window"), f"'window' must be a positive integer, got {window!r}"))
+            window = DEFAULT_WINDOW
+        unknown = set(entry) - {"lemma", "weight", "exclude", "require", "window", "note"}
+        if unknown:
+            problems.append(Problem(str(path), start, f"unknown key(s) {', '.join(sorted(unknown))}"))
+        frame.terms.append(
+            Term(
+                lemma=" ".join(fold_yo(lemma.lower()).split()),
+                weight=float(weight),
+                exclude=_str_list(entry.get("exclude"), path, _key_line(raw, start, "exclude"), "exclude", problems),
+                require=_str_list(entry.get("require"), path, _key_line(raw, start, "require"), "require", problems),
+                window=window,
+                line=start,
+            )
+        )
+    return frame
+
+
+def _load(root: Path, problems: list[Problem]) -> LexiconSet:
+    if not root.exists():
+        problems.append(Problem(str(root), None, "no such lexicon folder"))
+        return LexiconSet([], root)
+    if not root.is_dir():
+        problems.append(Problem(str(root), None, "a lexicon set is a folder of .toml files"))
+        return LexiconSet([], root)
+    codebook: dict = {}
+    codebook_path = root / "codebook.toml"
+    if codebook_path.exists():
+        loaded = _read_toml(codebook_path, problems)
+        if loaded is not None:
+            codebook = loaded[0].get("frames", {})
+            if not isinstance(codebook, dict):
+                problems.append(Problem(str(codebook_path), None, "'frames' must be a table of [frames.<id>]"))
+                codebook = {}
+    order = list(codebook)
+    frames = []
+    for path in sorted(root.glob("*.toml")):
+        if path.name == "codebook.toml":
+            continue
+        frame = _parse_frame_file(path, codebook, problems)
+        if frame is not None:
+            frames.append(frame)
+    frames.sort(key=lambda f: (order.index(f.id) if f.id in order else len(order), f.id))
+    seen: dict[str, Path | None] = {}
+    for frame in frames:
+        if frame.id in seen:
+            problems.append(Problem(str(frame.path), None, f"frame '{frame.id}' already defined in {seen[frame.id]}"))
+        seen[frame.id] = frame.path
+    if not frames and not problems:
+        problems.append(Problem(str(root), None, "no frame files (<frame>.toml) found"))
+    return LexiconSet(frames, root)
+
+
+def load_lexicon_set(path: str | Path | None = None) -> LexiconSet:
+    """Load a lexicon set (the built-in one when `path` is None); the first error raises FramingError."""
+    root = Path(path) if path is not None else builtin_lexicon_dir()
+    problems: list[Problem] = []
+    lexicons = _load(root, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise FramingError(first.path, first.message, first.line)
+    return lexicons
+
+
+def check_lexicon_set(path: str | Path | None = None) -> tuple[LexiconSet, list[Problem]]:
+    """Every problem in a lexicon set: syntax, types, ranges, duplicates, non-lemmas, unknown words."""
+    root = Path(path) if path is not None else builtin_lexicon_dir()
+    problems: list[Problem] = []
+    lexicons = _load(root, problems)
+    from .nlp import load_pipeline
+
+    lemmatizer = load_pipeline().get_pipe("cached_morph_lemmatizer")
+    morph = lemmatizer.morph
+    owners: dict[str, tuple[str, int | None]] = {}
+    for frame in lexicons.frames:
+        where = str(frame.path)
+        for term in frame.terms:
+            if term.lemma in owners:
+                other_frame, other_line = owners[term.lemma]
+                if other_frame == frame.id:
+                    problems.append(Problem(where, term.line, f"duplicate term '{term.lemma}' (also line {other_line})"))
+                else:
+                    problems.append(Problem(where, term.line, f"duplicate term '{term.lemma}' (also in frame '{other_frame}')"))
+            else:
+                owners[term.lemma] = (frame.id, term.line)
+            for word in term.words:
+                if any(ch.isdigit() for ch in word):
+                    continue
+                lemma = lemmatizer.lemma_of(word)
+                if lemma != word:
+                    problems.append(Problem(where, term.line, f"'{word}' in '{term.lemma}' is not a lemma (pymorphy3: '{lemma}')"))
+                elif not all(morph.word_is_known(part) for part in word.split("-")):
+                    problems.append(Problem(where, term.line, f"'{word}' is not in pymorphy3's dictionary", "warning"))
+    return lexicons, problems

@@ -1,0 +1,80 @@
+"""The rich terminal report for one analysis."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .results import Analysis, Evidence
+
+BAR_WIDTH = 12
+
+
+def _bar(score: float) -> Text:
+    filled = round(score * BAR_WIDTH)
+    return Text("█" * filled, style="green") + Text("░" * (BAR_WIDTH - filled), style="grey37")
+
+
+def _highlight(e: Evidence, width: int = 320) -> Text:
+    base = e.span.start
+    text = Text(e.span.text if len(e.span.text) <= width else e.span.text[:width] + "…")
+    for span in e.term_spans:
+        if span.start - base < width:
+            text.stylize("bold yellow", span.start - base, min(span.stop - base, width))
+    return text
+
+
+def render(analysis: Analysis, console: Console) -> None:
+    header = Table.grid(padding=(0, 2))
+    header.add_row("source", str(analysis.source or "<text>"))
+    header.add_row("date", analysis.date or "—")
+    header.add_row("tokens", f"{analysis.tokens:,}".replace(",", " "))
+    header.add_row("sentences", str(analysis.sentences))
+    header.add_row("mode", analysis.mode)
+    header.add_row("dominant", Text(analysis.dominant or "none", style="bold cyan"))
+    console.print(Panel(header, title="framing", expand=False))
+
+    has_classifier = any(f.classifier is not None for f in analysis.frames)
+    table = Table(title="Frames (sorted by score)")
+    table.add_column("frame", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("", no_wrap=True)
+    table.add_column("present", justify="center")
+    table.add_column("lex hits", justify="right")
+    table.add_column("per 1k", justify="right")
+    table.add_column("lex", justify="right")
+    if has_classifier:
+        table.add_column("cls sents", justify="right")
+        table.add_column("top p", justify="right")
+        table.add_column("cls", justify="right")
+    for f in analysis.frames:
+        row = [
+            Text(f.label, style="bold" if f.id == analysis.dominant else ""),
+            f"{f.score:.2f}",
+            _bar(f.score),
+            "✔" if f.present else "·",
+            str(f.lexicon.hits),
+            f"{f.lexicon.per_1k:.1f}",
+            f"{f.lexicon.score:.2f}",
+        ]
+        if has_classifier:
+            c = f.classifier
+            row += [str(c.sentences), f"{c.top_prob:.2f}", f"{c.score:.2f}"] if c else ["—", "—", "—"]
+        table.add_row(*row)
+    console.print(table)
+
+    for f in analysis.frames:
+        if not (f.evidence or f.classifier_only):
+            continue
+        terms = ", ".join(f"{t.lemma} ×{t.count}" for t in f.terms[:8]) or "—"
+        parts: list = [Text.assemble(("top terms: ", "bold"), terms)]
+        for e in f.evidence:
+            prob = f"  [dim]p={e.probability:.2f}[/dim]" if e.probability is not None else ""
+            parts.append(Text.assemble("• ", _highlight(e), Text.from_markup(f"  [dim]@{e.span.start}[/dim]{prob}")))
+        if f.classifier_only:
+            parts.append(Text("classifier only (no lexicon term):", style="italic magenta"))
+            for e in f.classifier_only:
+                parts.append(Text.assemble("◦ ", _highlight(e), Text.from_markup(f"  [dim]p={e.probability:.2f}[/dim]")))
+        console.print(Panel(Group(*parts), title=f"{f.label} — evidence", title_align="left"))

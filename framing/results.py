@@ -1,0 +1,100 @@
+"""Typed results of an analysis: what `framing.analyze` returns and the serialisers read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Substring:
+    """A span of the original document: `text == document[start:stop]`."""
+
+    start: int
+    stop: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One lexicon term matched in the document."""
+
+    frame: str
+    lemma: str
+    weight: float
+    span: Substring
+    sentence: int
+
+
+@dataclass
+class TermCount:
+    lemma: str
+    count: int
+    weight: float
+
+
+@dataclass
+class Evidence:
+    """A sentence supporting a frame, with the terms that hit in it and the classifier's probability."""
+
+    span: Substring
+    terms: list[str]
+    term_spans: list[Substring]
+    probability: float | None = None
+
+
+@dataclass
+class LexiconScore:
+    hits: int
+    weighted: float
+    per_1k: float
+    score: float
+
+
+@dataclass
+class ClassifierScore:
+    mean_prob: float
+    top_prob: float
+    sentences: int
+    score: float
+
+
+@dataclass
+class FrameResult:
+    id: str
+    label: str
+    score: float
+    present: bool
+    lexicon: LexiconScore
+    classifier: ClassifierScore | None
+    terms: list[TermCount] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    # Sentences the classifier found for this frame although no lexicon term hit them.
+    classifier_only: list[Evidence] = field(default_factory=list)
+
+    @property
+    def hits(self) -> int:
+        return self.lexicon.hits
+
+    @property
+    def per_1k(self) -> float:
+        return self.lexicon.per_1k
+
+
+@dataclass
+class Analysis:
+    """The whole result for one document. `frames` is sorted by score, highest first."""
+
+    source: str | None
+    date: str | None
+    text: str
+    tokens: int
+    sentences: int
+    mode: str
+    frames: list[FrameResult]
+    dominant: str | None
+
+    def frame(self, frame_id: str) -> FrameResult:
+        for result in self.frames:
+            if result.id == frame_id:
+                return result
+        raise KeyError(frame_id)

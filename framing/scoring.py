@@ -1,0 +1,63 @@
+"""Per-frame document scores from lexicon hits and classifier probabilities (formulas in the README).
+
+lexicon    = sat(per_1k, 8) · sat(weighted, 1.5)                 per_1k = 1000 · weighted / tokens
+classifier = sat(share, 0.12) · sat(mass, 1.0)                   mass = Σ p over sentences with p ≥ 0.5,
+                                                                 share = mass / sentences
+combined   = 0.5 · lexicon + 0.5 · classifier
+sat(x, s)  = 1 − exp(−x / s)  (saturates: more evidence helps less and less, stays in [0, 1])
+
+A frame is present when its score ≥ PRESENT; the dominant frame is the present frame with the
+highest score (None when no frame is present).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .results import ClassifierScore, LexiconScore
+
+MODES = ("lexicon", "classifier", "combined")
+PRESENT = {"lexicon": 0.3, "classifier": 0.3, "combined": 0.3}
+SENTENCE_PROB = 0.5  # a sentence carries a frame for the classifier at p ≥ this
+LEXICON_DENSITY_SCALE = 8.0
+LEXICON_MASS_SCALE = 1.5
+CLASSIFIER_SHARE_SCALE = 0.12
+CLASSIFIER_MASS_SCALE = 1.0
+
+
+def saturate(x: float, scale: float) -> float:
+    return 1.0 - math.exp(-x / scale)
+
+
+def lexicon_score(weights: list[float], tokens: int) -> LexiconScore:
+    weighted = float(sum(weights))
+    per_1k = 1000.0 * weighted / tokens if tokens else 0.0
+    score = saturate(per_1k, LEXICON_DENSITY_SCALE) * saturate(weighted, LEXICON_MASS_SCALE)
+    return LexiconScore(hits=len(weights), weighted=round(weighted, 4), per_1k=round(per_1k, 3), score=round(score, 4))
+
+
+def classifier_score(probs: np.ndarray) -> ClassifierScore:
+    """`probs`: this frame's probability for each sentence of the document."""
+    if probs.size == 0:
+        return ClassifierScore(0.0, 0.0, 0, 0.0)
+    carrying = probs[probs >= SENTENCE_PROB]
+    mass = float(carrying.sum())
+    share = mass / probs.size
+    score = saturate(share, CLASSIFIER_SHARE_SCALE) * saturate(mass, CLASSIFIER_MASS_SCALE)
+    return ClassifierScore(
+        mean_prob=round(float(probs.mean()), 4),
+        top_prob=round(float(probs.max()), 4),
+        sentences=int(carrying.size),
+        score=round(score, 4),
+    )
+
+
+def combine(mode: str, lexicon: LexiconScore, classifier: ClassifierScore | None) -> float:
+    """The frame's score in the chosen mode; a frame the model does not know falls back to the lexicon."""
+    if mode == "lexicon" or classifier is None:
+        return lexicon.score
+    if mode == "classifier":
+        return classifier.score
+    return round(0.5 * lexicon.score + 0.5 * classifier.score, 4)

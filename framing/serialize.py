@@ -1,0 +1,80 @@
+"""Analysis → plain dicts (JSON schema `framing/1`), JSON lines and CSV rows. Field names are stable."""
+
+from __future__ import annotations
+
+import json
+
+from .results import Analysis, Evidence, FrameResult
+
+SCHEMA = "framing/1"
+
+
+def _evidence(e: Evidence) -> dict:
+    out = {"start": e.span.start, "end": e.span.stop, "text": e.span.text, "terms": e.terms}
+    if e.probability is not None:
+        out["probability"] = e.probability
+    return out
+
+
+def frame_to_dict(frame: FrameResult) -> dict:
+    out = {
+        "id": frame.id,
+        "label": frame.label,
+        "score": frame.score,
+        "present": frame.present,
+        "hits": frame.lexicon.hits,
+        "per_1k": frame.lexicon.per_1k,
+        "terms": [{"lemma": t.lemma, "count": t.count} for t in frame.terms],
+        "evidence": [_evidence(e) for e in frame.evidence],
+        "lexicon": {
+            "hits": frame.lexicon.hits,
+            "weighted": frame.lexicon.weighted,
+            "per_1k": frame.lexicon.per_1k,
+            "score": frame.lexicon.score,
+        },
+    }
+    if frame.classifier is not None:
+        out["classifier"] = {
+            "mean_prob": frame.classifier.mean_prob,
+            "top_prob": frame.classifier.top_prob,
+            "sentences": frame.classifier.sentences,
+            "score": frame.classifier.score,
+            "only_evidence": [_evidence(e) for e in frame.classifier_only],
+        }
+    return out
+
+
+def to_dict(analysis: Analysis, **extra) -> dict:
+    out = {
+        "schema": SCHEMA,
+        "source": analysis.source,
+        "date": analysis.date,
+        "tokens": analysis.tokens,
+        "sentences": analysis.sentences,
+        "mode": analysis.mode,
+        "dominant": analysis.dominant,
+        "frames": [frame_to_dict(f) for f in analysis.frames],
+    }
+    out.update({k: v for k, v in extra.items() if v is not None})
+    return out
+
+
+def to_json(analysis: Analysis, indent: int | None = 2, **extra) -> str:
+    return json.dumps(to_dict(analysis, **extra), ensure_ascii=False, indent=indent)
+
+
+def csv_header(frame_ids: list[str]) -> list[str]:
+    columns = ["source", "id", "date", "tokens", "dominant"]
+    for frame_id in frame_ids:
+        columns += [f"{frame_id}_score", f"{frame_id}_present"]
+    return columns
+
+
+def csv_row(record: dict, frame_ids: list[str]) -> list:
+    """One CSV row from a serialised record (a `to_dict` result, or an error record with empty scores)."""
+    frames = {f["id"]: f for f in record.get("frames", [])}
+    row = [record.get("source"), record.get("id", ""), record.get("date") or "", record.get("tokens", ""), record.get("dominant") or ""]
+    for frame_id in frame_ids:
+        frame = frames.get(frame_id)
+        row += [frame["score"], int(frame["present"])] if frame else ["", ""]
+    return row
