@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from pathlib import Path
 
@@ -23,6 +24,9 @@ def one_line_errors(func):
         except FramingError as exc:
             click.echo(f"framing: error: {exc.one_line()}", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            sys.stderr.close()  # reader went away (e.g. `| head`): stop quietly
+            sys.exit(0)
         except OSError as exc:
             click.echo(f"framing: error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
             sys.exit(1)
@@ -154,6 +158,209 @@ def lexicon_check(path: str | None) -> None:
     terms = sum(len(f.terms) for f in lexset.frames)
     click.echo(f"{len(lexset.frames)} frames, {terms} terms: {len(errors)} errors, {len(problems) - len(errors)} warnings")
     sys.exit(1 if errors else 0)
+
+
+@main.command()
+@click.argument("data", type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write.")
+@click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
+@one_line_errors
+def train(data: str, out: str, folds: int) -> None:
+    """Train the classifier on DATA (folder with train.jsonl and test.jsonl) and write model + model card."""
+    from rich.table import Table
+
+    from .train import train as run_training
+
+    console = _console()
+    with console.status("training…"):
+        report = run_training(data, folds=folds)
+    table = Table(title=f"{folds}-fold cross-validation (train split) and held-out test split")
+    for column in ("frame", "cv P", "cv R", "cv F1", "test P", "test R", "test F1", "support"):
+        table.add_column(column, justify="right" if column != "frame" else "left")
+    for frame, cv in report.cv.items():
+        test = report.test.get(frame, {})
+        table.add_row(
+            frame,
+            *(f"{cv[k]:.3f}" for k in ("precision", "recall", "f1")),
+            *(f"{test[k]:.3f}" if test else "—" for k in ("precision", "recall", "f1")),
+            str(cv["support"]),
+        )
+    console.print(table)
+    path = report.model.save(out)
+    console.print(f"sizes: {report.sizes}")
+    console.print(f"wrote {path} and model_card.json in {report.seconds:.1f} s")
+
+
+@main.command()
+@click.argument("gold", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option("--lexicons", type=click.Path(), help="Lexicon set folder (default: built-in).")
+@click.option("--model", type=click.Path(), help="Model folder or model.npz (default: built-in).")
+@one_line_errors
+def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, model: str | None) -> None:
+    """Compare the modes against a coded GOLD set (JSONL: path or text, codes 0–3, dominant)."""
+    import json
+
+    from rich.table import Table
+
+    from .evaluate import evaluate as run_evaluation
+
+    report = run_evaluation(gold, lexicons=lexicons, model=model)
+    if fmt == "json":
+        write_output(json.dumps(report, ensure_ascii=False, indent=2), output)
+        return
+    modes = list(report["modes"])
+    table = Table(title=f"{report['gold']}: {report['articles']} articles — present vs code ≥ 2")
+    table.add_column("frame")
+    for mode in modes:
+        table.add_column(f"{mode} P/R/F1", justify="right")
+        table.add_column("ρ", justify="right")
+    frames = list(report["modes"][modes[0]]["frames"])
+    for frame in frames:
+        row = [frame]
+        for mode in modes:
+            m = report["modes"][mode]["frames"][frame]
+            row += [f"{m['precision']:.2f}/{m['recall']:.2f}/{m['f1']:.2f}", f"{m['spearman']:.2f}"]
+        table.add_row(*row)
+    table.add_section()
+    table.add_row("macro-F1", *sum(([f"{report['modes'][m]['macro_f1']:.3f}", ""] for m in modes), []))
+    table.add_row("dominant accuracy", *sum(([f"{report['modes'][m]['dominant_accuracy']:.3f}", ""] for m in modes), []))
+    table.add_row("Spearman (pooled)", *sum(([f"{report['modes'][m]['spearman_pooled']:.3f}", ""] for m in modes), []))
+    console = _console()
+    console.print(table)
+
+
+def _estimate_total(paths: tuple[str, ...], recursive: bool, pattern: str | None) -> int:
+    """Approximate document count for the progress bar (corpus rows counted by lines)."""
+    from .batch import CORPUS_SUFFIXES, iter_paths
+
+    total = 0
+    for path in iter_paths(paths, recursive, pattern):
+        if path.suffix.lower() in CORPUS_SUFFIXES and path.is_file():
+            with open(path, "rb") as handle:
+                total += sum(1 for line in handle if line.strip()) - (path.suffix.lower() == ".csv")
+        else:
+            total += 1
+    return max(total, 0)
+
+
+def _print_summary(summary, console) -> None:
+    from rich.table import Table
+
+    ok = summary.ok
+    console.print(
+        f"[bold]{ok.documents}[/bold] documents ok, [bold]{summary.failed}[/bold] failed"
+        + (f", {summary.skipped} already done (resumed)" if summary.skipped else "")
+        + f"; {ok.tokens:,} tokens".replace(",", " ")
+    )
+    for line in summary.errors:
+        console.print(f"  [red]✗[/red] {line}", highlight=False)
+    if summary.failed > len(summary.errors):
+        console.print(f"  … and {summary.failed - len(summary.errors)} more failures")
+
+    n = ok.documents or 1
+    table = Table(title="Frames over all documents")
+    for column in ("frame", "present in", "mean score", "dominant in"):
+        table.add_column(column, justify="left" if column == "frame" else "right")
+    for frame_id in summary.frame_ids:
+        table.add_row(frame_id, f"{ok.present[frame_id] / n:.0%}", f"{ok.score_sum[frame_id] / n:.2f}", str(ok.dominant[frame_id]))
+    table.add_row("(none)", "", "", str(ok.dominant["none"]))
+    console.print(table)
+    if summary.group_by and summary.groups:
+        groups = Table(title=f"By {summary.group_by}: share of documents where each frame is present")
+        groups.add_column("group")
+        groups.add_column("docs", justify="right")
+        for frame_id in summary.frame_ids:
+            groups.add_column(frame_id, justify="right")
+        for name, tally in sorted(summary.groups.items()):
+            size = tally.documents or 1
+            groups.add_row(name, str(tally.documents), *(f"{tally.present[f] / size:.0%}" for f in summary.frame_ids))
+        console.print(groups)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=str)
+@click.option("--recursive", "-r", is_flag=True, help="Descend into sub-folders.")
+@click.option("--glob", "pattern", help="File name pattern inside folders (default: .txt, .html/.htm, .jsonl, .csv).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--mode", type=MODE, default="combined", show_default=True)
+@click.option("--lexicons", type=click.Path(), help="Lexicon set folder replacing the built-in one.")
+@click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
+@click.option("--text-field", default="text", show_default=True, help="Corpus field with the article text.")
+@click.option("--id-field", default="id", show_default=True, help="Corpus field with the article id.")
+@click.option("--date-field", default="date", show_default=True, help="Corpus field with the date (YYYY-MM-DD…).")
+@click.option("--group-by", help="Summary per group: date:month, date:year, folder, or a corpus FIELD.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="Also write error records (JSONL) here.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run into --output, skipping finished documents.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
+@click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
+@one_line_errors
+def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, text_field, id_field, date_field, group_by,
+          errors_path, resume, quiet, progress) -> None:
+    """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
+
+    Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
+    """
+    import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from .analyzer import Analyzer
+    from .batch import CorpusFields, RecordWriter, Summary, iter_tasks, prepare_output, run
+
+    if resume and not output:
+        raise click.UsageError("--resume needs --output")
+    fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
+    fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=fields_group)
+    analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
+    frame_ids = analyzer.lexicons.ids
+    jobs = jobs or os.cpu_count() or 1
+    err_console = _console(stderr=True)
+    show_progress = (not quiet) and (progress if progress is not None else err_console.is_terminal)
+
+    skip: set[str] = set()
+    if output:
+        final, part, skip = prepare_output(output, fmt, resume)
+        handle = open(part, "a", encoding="utf-8", newline="")
+        write_header = part.stat().st_size == 0
+    else:
+        handle, write_header = sys.stdout, True
+    errors_handle = open(errors_path, "a" if resume else "w", encoding="utf-8") if errors_path else None
+    summary = Summary(frame_ids, group_by)
+
+    def pending():
+        for task in iter_tasks(paths, recursive, pattern, fields):
+            if task.key in skip:
+                summary.skipped += 1
+                continue
+            yield task
+
+    writer = RecordWriter(handle, fmt, frame_ids, write_header)
+    columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn()]
+    import time
+
+    started = time.perf_counter()
+    with Progress(*columns, console=err_console, disable=not show_progress, transient=False) as bar:
+        bar_task = bar.add_task("documents", total=_estimate_total(paths, recursive, pattern) if show_progress else None, rate="")
+        for record in run(pending(), analyzer, jobs):
+            writer.write(record)
+            if errors_handle and "error" in record:
+                errors_handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            summary.add(record)
+            elapsed = time.perf_counter() - started
+            bar.update(bar_task, advance=1, rate=f"{summary.ok.tokens / elapsed:,.0f} tok/s" if elapsed else "")
+    if errors_handle:
+        errors_handle.close()
+    if output:
+        handle.close()
+        part.replace(final)
+    if not quiet:
+        _print_summary(summary, err_console)
+    sys.exit(1 if summary.failed else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ FramingError naming file and line; `check_lexicon_set` collects every problem fo
 from __future__ import annotations
 
 import re
+
 try:
     import tomllib
 except ImportError:  # Python 3.10

@@ -1,0 +1,306 @@
+"""Batch runs: many documents → JSONL/CSV records, in parallel worker processes, streamed, resumable.
+
+Documents are enumerated lazily (files, HTML pages, rows of JSONL/CSV corpora), sent to workers in
+small chunks with a bounded number in flight, and written in input order as they come back, so memory
+stays flat however large the run. A failure becomes an error record `{"source", "error"}`; nothing
+else is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import sys
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import FramingError
+from .reader import HTML_SUFFIXES, Document, check_russian, document_from_bytes, read_bytes
+from .serialize import csv_header, csv_row, to_dict
+
+TEXT_SUFFIXES = {".txt", ".text", ""}
+CORPUS_SUFFIXES = {".jsonl", ".csv"}
+DEFAULT_GLOB = "*"
+CHUNK = 8
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document to analyse: a file to read, or a corpus row's text already in hand."""
+
+    source: str
+    path: str | None = None
+    text: str | None = None
+    id: str | None = None
+    date: str | None = None
+    group: str | None = None
+    error: str | None = None  # a row that could not be read becomes an error record
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}#{self.id}" if self.id is not None else self.source
+
+
+@dataclass
+class CorpusFields:
+    text: str = "text"
+    id: str = "id"
+    date: str = "date"
+    group: str | None = None  # a row field to group the summary by
+
+
+def _is_candidate(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    return suffix in TEXT_SUFFIXES | HTML_SUFFIXES | CORPUS_SUFFIXES
+
+
+def iter_paths(paths: Iterable[str], recursive: bool, pattern: str | None) -> Iterator[Path]:
+    """Files named on the command line as given; folders expanded (sorted, optionally recursive)."""
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = path.rglob(pattern or DEFAULT_GLOB) if recursive else path.glob(pattern or DEFAULT_GLOB)
+            for child in sorted(found):
+                if (child.is_file() or child.is_symlink()) and (pattern or _is_candidate(child)) and not child.name.startswith("."):
+                    yield child
+        else:
+            yield path
+
+
+def _corpus_rows(path: Path, fields: CorpusFields) -> Iterator[Task]:
+    source = str(path)
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        yield Task(source, error=f"cannot read ({exc.strerror})")
+        return
+    with handle:
+        try:
+            if path.suffix.lower() == ".csv":
+                rows = ((n + 2, row) for n, row in enumerate(csv.DictReader(handle)))
+            else:
+                rows = ((n + 1, _json_row(line)) for n, line in enumerate(handle) if line.strip())
+            for number, row in rows:
+                yield _row_task(source, number, row, fields)
+        except (UnicodeDecodeError, csv.Error) as exc:
+            yield Task(source, id=None, error=f"unreadable corpus ({type(exc).__name__}: {exc})")
+
+
+def _json_row(line: str) -> dict | str:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON: {exc.msg}"
+    return value if isinstance(value, dict) else "each line must be a JSON object"
+
+
+def _row_task(source: str, number: int, row: dict | str, fields: CorpusFields) -> Task:
+    if isinstance(row, str):
+        return Task(source, id=f"line {number}", error=f"line {number}: {row}")
+    row_id = row.get(fields.id)
+    row_id = str(row_id) if row_id not in (None, "") else f"line {number}"
+    text = row.get(fields.text)
+    group = str(row.get(fields.group)) if fields.group and row.get(fields.group) is not None else None
+    date = row.get(fields.date)
+    if not isinstance(text, str) or not text.strip():
+        return Task(source, id=row_id, error=f"line {number}: no text in field '{fields.text}'")
+    return Task(source, text=text, id=row_id, date=str(date)[:10] if date else None, group=group)
+
+
+def iter_tasks(paths: Iterable[str], recursive: bool = False, pattern: str | None = None, fields: CorpusFields | None = None) -> Iterator[Task]:
+    fields = fields or CorpusFields()
+    for path in iter_paths(paths, recursive, pattern):
+        if path.suffix.lower() in CORPUS_SUFFIXES and path.is_file():
+            yield from _corpus_rows(path, fields)
+        else:
+            yield Task(str(path), path=str(path))
+
+
+# --- workers ----------------------------------------------------------------------------------
+_analyzer = None
+
+
+def _init_worker(analyzer) -> None:
+    global _analyzer
+    _analyzer = analyzer
+
+
+def analyze_task(task: Task) -> dict:
+    """Analyse one task into a record; every failure becomes `{"source", "error"}` (plus id)."""
+    base = {"source": task.source} | ({"id": task.id} if task.id is not None else {})
+    if task.error:
+        return base | {"error": task.error}
+    try:
+        if task.path is not None:
+            path = Path(task.path)
+            document = document_from_bytes(read_bytes(path), task.source, html=path.suffix.lower() in HTML_SUFFIXES)
+        else:
+            document = Document(text=task.text or "", source=task.source)
+            check_russian(document.text, task.source)
+        analysis = _analyzer.analyze(document.text, source=task.source, date=task.date)
+        record = to_dict(analysis, id=task.id)
+        if task.group is not None:
+            record["group"] = task.group
+        return record
+    except FramingError as exc:
+        return base | {"error": exc.reason}
+    except Exception as exc:  # a bug must not cost the rest of the run
+        return base | {"error": f"internal error: {type(exc).__name__}: {exc}"}
+
+
+def _run_chunk(tasks: list[Task]) -> list[dict]:
+    return [analyze_task(t) for t in tasks]
+
+
+def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def run(tasks: Iterable[Task], analyzer, jobs: int = 1) -> Iterator[dict]:
+    """Records in input order. jobs=1 runs in-process; otherwise forked workers share the loaded analyzer."""
+    _init_worker(analyzer)
+    if jobs <= 1:
+        for task in tasks:
+            yield analyze_task(task)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(analyzer,)) as pool:
+        window: deque = deque()
+        limit = jobs * 4
+        for chunk in _chunks(tasks, CHUNK):
+            window.append(pool.submit(_run_chunk, chunk))
+            if len(window) >= limit:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
+
+
+# --- output -----------------------------------------------------------------------------------
+def record_key(record: dict) -> str:
+    return f"{record['source']}#{record['id']}" if record.get("id") is not None else str(record.get("source"))
+
+
+def done_keys(path: Path, fmt: str) -> set[str]:
+    """Keys of records already written by an interrupted run; a torn last line is cut off first."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        with open(path, "r+b") as handle:
+            handle.truncate(data.rfind(b"\n") + 1)
+        data = data[: data.rfind(b"\n") + 1]
+    keys = set()
+    text = data.decode("utf-8", errors="replace")
+    if fmt == "csv":
+        for row in csv.DictReader(io.StringIO(text)):
+            keys.add(f"{row['source']}#{row['id']}" if row.get("id") else row["source"])
+    else:
+        for line in text.splitlines():
+            try:
+                keys.add(record_key(json.loads(line)))
+            except (json.JSONDecodeError, KeyError):
+                continue
+    return keys
+
+
+class RecordWriter:
+    """Writes JSONL or CSV line by line (flushed, so an interrupted run can resume)."""
+
+    def __init__(self, handle, fmt: str, frame_ids: list[str], write_header: bool) -> None:
+        self.handle, self.fmt, self.frame_ids = handle, fmt, frame_ids
+        self.csv = csv.writer(handle, lineterminator="\n") if fmt == "csv" else None
+        if self.csv is not None and write_header:
+            self.csv.writerow(csv_header(frame_ids) + ["error"])
+
+    def write(self, record: dict) -> None:
+        if self.csv is not None:
+            self.csv.writerow(csv_row(record, self.frame_ids) + [record.get("error", "")])
+        else:
+            self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.handle.flush()
+
+
+# --- summary ----------------------------------------------------------------------------------
+def group_key(record: dict, group_by: str | None) -> str | None:
+    if not group_by:
+        return None
+    if group_by in ("date:month", "date:year"):
+        date = record.get("date") or ""
+        return (date[:7] if group_by == "date:month" else date[:4]) or "(no date)"
+    if group_by == "folder":
+        return str(Path(record["source"]).parent)
+    return record.get("group") or "(missing)"
+
+
+@dataclass
+class Tally:
+    documents: int = 0
+    tokens: int = 0
+    present: Counter = field(default_factory=Counter)
+    score_sum: Counter = field(default_factory=Counter)
+    dominant: Counter = field(default_factory=Counter)
+
+    def add(self, record: dict) -> None:
+        self.documents += 1
+        self.tokens += record.get("tokens", 0)
+        for frame in record.get("frames", []):
+            self.present[frame["id"]] += int(frame["present"])
+            self.score_sum[frame["id"]] += frame["score"]
+        self.dominant[record.get("dominant") or "none"] += 1
+
+
+@dataclass
+class Summary:
+    """Running aggregates only (no records kept), so memory does not grow with the corpus."""
+
+    frame_ids: list[str]
+    group_by: str | None = None
+    ok: Tally = field(default_factory=Tally)
+    failed: int = 0
+    skipped: int = 0
+    groups: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, record: dict) -> None:
+        if "error" in record:
+            self.failed += 1
+            if len(self.errors) < 20:
+                self.errors.append(f"{record_key(record)}: {record['error']}")
+            return
+        self.ok.add(record)
+        key = group_key(record, self.group_by)
+        if key is not None:
+            self.groups[key].add(record)
+
+
+def output_paths(output: str) -> tuple[Path, Path]:
+    final = Path(output)
+    return final, final.with_name(final.name + ".part")
+
+
+def prepare_output(output: str, fmt: str, resume: bool) -> tuple[Path, Path, set[str]]:
+    """Where to write and which keys to skip. Without --resume a stale .part is started afresh."""
+    final, part = output_paths(output)
+    keys: set[str] = set()
+    if resume:
+        if not part.exists() and final.exists():
+            os.replace(final, part)
+        keys = done_keys(part, fmt)
+    elif part.exists():
+        part.unlink()
+    return final, part, keys

@@ -1,0 +1,103 @@
+"""The classifier: safe model files, calibrated probabilities, faithful export, train/save/load round trip."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from framing.classifier import LinearModel, builtin_model_dir
+from framing.cli import main
+from framing.errors import FramingError
+from framing.train import featurize, train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def small_training(tmp_path_factory) -> tuple[Path, object]:
+    """A quick model trained on a slice of the repo's corpus (same code path as `framing train`)."""
+    folder = tmp_path_factory.mktemp("data")
+    lines = (ROOT / "data" / "train" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    (folder / "train.jsonl").write_text("\n".join(lines[::3]) + "\n", encoding="utf-8")
+    shutil.copy(ROOT / "data" / "train" / "test.jsonl", folder / "test.jsonl")
+    return folder, train(folder, folds=3)
+
+
+def test_round_trip_gives_identical_predictions(small_training, tmp_path):
+    _, report = small_training
+    sentences = ["Россия и Казахстан вывели отношения на уровень стратегического партнерства.", "В Москве ожидается снег."]
+    units = featurize(sentences)
+    before = report.model.predict_proba(units)
+    report.model.save(tmp_path)
+    loaded = LinearModel.load(tmp_path)
+    assert np.array_equal(before, loaded.predict_proba(units))
+    card = json.loads((tmp_path / "model_card.json").read_text(encoding="utf-8"))
+    assert card["data"]["sha256"] and card["sizes"]["train"] > 0 and "scikit-learn" in card["versions"]
+
+
+def test_export_matches_scikit_learn(small_training):
+    """The numpy predictor reproduces sklearn's tf-idf + logistic regression decision values."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    folder, report = small_training
+    model = report.model
+    texts = [json.loads(line)["text"] for line in (folder / "test.jsonl").read_text(encoding="utf-8").splitlines()[:50]]
+    units = featurize(texts)
+    vectorizer = TfidfVectorizer(analyzer=lambda x: x, lowercase=False, vocabulary={f: i for i, f in enumerate(model.features.tolist())})
+    vectorizer.idf_ = model.idf
+    expected = vectorizer.transform(units) @ model.coef.T + model.intercept
+    assert np.allclose(model.decision(units), expected, atol=1e-9)
+
+
+def test_probabilities_are_in_unit_interval(combined_analyzer, seed_text):
+    probs = combined_analyzer.model.predict_proba(featurize(["Москва и Астана выводят отношения на новый уровень.", "", "!!!"]))
+    assert probs.shape == (3, 4)
+    assert np.all((probs >= 0) & (probs <= 1))
+    analysis = combined_analyzer.analyze(seed_text)
+    for frame in analysis.frames:
+        assert 0 <= frame.classifier.mean_prob <= frame.classifier.top_prob <= 1
+
+
+def test_classifier_catches_paraphrase_without_lexicon_terms(combined_analyzer):
+    text = "Москва и Астана выводят отношения на новый уровень: стороны договорились вместе строить заводы и удвоить поставки."
+    analysis = combined_analyzer.analyze(text)
+    assert analysis.frame("partnership").classifier.top_prob > 0.5
+
+
+def _copy_model(tmp_path: Path) -> Path:
+    target = tmp_path / "model"
+    shutil.copytree(builtin_model_dir(), target)
+    return target
+
+
+def test_tampered_model_fails_cleanly(tmp_path):
+    folder = _copy_model(tmp_path)
+    with np.load(folder / "model.npz", allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["coef"] = arrays["coef"] * 1.01
+    np.savez(folder / "model.npz", **arrays)
+    with pytest.raises(FramingError, match="digest"):
+        LinearModel.load(folder)
+
+
+@pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04garbage", b""])
+def test_corrupted_or_foreign_model_file_gives_one_line_error(runner, tmp_path, content):
+    folder = _copy_model(tmp_path)
+    (folder / "model.npz").write_bytes(content)
+    seed = ROOT / "seeds" / "000_0281386bebb0d4b9.txt"
+    result = runner.invoke(main, ["analyze", str(seed), "--model", str(folder)])
+    assert result.exit_code == 1
+    assert "model.npz" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_pickle_payload_is_refused(tmp_path):
+    folder = tmp_path / "evil"
+    folder.mkdir()
+    np.savez(folder / "model.npz", format=np.array(["framing-linear/1"], dtype=object), features=np.array([{"x": 1}], dtype=object))
+    with pytest.raises(FramingError):
+        LinearModel.load(folder)
