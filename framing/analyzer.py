@@ -52,7 +52,7 @@ class Analyzer:
         for hit in self.matcher.match(doc):
             start, stop = doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1])
             frame_id = frames[hit.frame].id
-            hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.term.weight, Substring(start, stop, text[start:stop]), hit.sentence))
+            hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.weight, Substring(start, stop, text[start:stop]), hit.sentence))
 
         probs = None
         model_columns: dict[str, int] = {}

@@ -29,6 +29,8 @@ class Term:
     weight: float
     exclude: tuple[str, ...] = ()
     require: tuple[str, ...] = ()
+    boost: tuple[str, ...] = ()  # phrases that, near the hit, raise its weight to `boosted`
+    boosted: float | None = None
     window: int = DEFAULT_WINDOW
     line: int | None = None
 
@@ -58,6 +60,14 @@ class Frame:
 class LexiconSet:
     frames: list[Frame]
     root: Path | str
+    contexts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # named phrase lists, used as "@name"
+
+    def expand(self, phrases: tuple[str, ...]) -> tuple[str, ...]:
+        """Context phrases with every "@name" replaced by the named list."""
+        out: list[str] = []
+        for phrase in phrases:
+            out.extend(self.contexts.get(phrase[1:], ()) if phrase.startswith("@") else (phrase,))
+        return tuple(out)
 
     def frame(self, frame_id: str) -> Frame:
         for frame in self.frames:
@@ -184,7 +194,11 @@ def _parse_frame_file(path: Path, codebook: dict, problems: list[Problem]) -> Fr
         if isinstance(window, bool) or not isinstance(window, int) or window < 1:
             problems.append(Problem(str(path), _key_line(raw, start, "window"), f"'window' must be a positive integer, got {window!r}"))
             window = DEFAULT_WINDOW
-        unknown = set(entry) - {"lemma", "weight", "exclude", "require", "window", "note"}
+        boosted = entry.get("boosted")
+        if boosted is not None and (isinstance(boosted, bool) or not isinstance(boosted, (int, float)) or not 0 < boosted <= 1):
+            problems.append(Problem(str(path), _key_line(raw, start, "boosted"), f"'boosted' must be a number in (0, 1], got {boosted!r}"))
+            boosted = None
+        unknown = set(entry) - {"lemma", "weight", "exclude", "require", "boost", "boosted", "window", "note"}
         if unknown:
             problems.append(Problem(str(path), start, f"unknown key(s) {', '.join(sorted(unknown))}"))
         frame.terms.append(
@@ -193,6 +207,8 @@ def _parse_frame_file(path: Path, codebook: dict, problems: list[Problem]) -> Fr
                 weight=float(weight),
                 exclude=_str_list(entry.get("exclude"), path, _key_line(raw, start, "exclude"), "exclude", problems),
                 require=_str_list(entry.get("require"), path, _key_line(raw, start, "require"), "require", problems),
+                boost=_str_list(entry.get("boost"), path, _key_line(raw, start, "boost"), "boost", problems),
+                boosted=float(boosted) if boosted is not None else None,
                 window=window,
                 line=start,
             )
@@ -209,6 +225,7 @@ def _load(root: Path, problems: list[Problem]) -> LexiconSet:
         return LexiconSet([], root)
     codebook: dict = {}
     codebook_path = root / "codebook.toml"
+    loaded = None
     if codebook_path.exists():
         loaded = _read_toml(codebook_path, problems)
         if loaded is not None:
@@ -217,6 +234,11 @@ def _load(root: Path, problems: list[Problem]) -> LexiconSet:
                 problems.append(Problem(str(codebook_path), None, "'frames' must be a table of [frames.<id>]"))
                 codebook = {}
     order = list(codebook)
+    contexts: dict[str, tuple[str, ...]] = {}
+    if codebook_path.exists() and loaded is not None:
+        raw_contexts = loaded[0].get("contexts", {})
+        for name, phrases in raw_contexts.items() if isinstance(raw_contexts, dict) else ():
+            contexts[name] = _str_list(phrases, codebook_path, _key_line(loaded[1], 0, name), f"contexts.{name}", problems)
     frames = []
     for path in sorted(root.glob("*.toml")):
         if path.name == "codebook.toml":
@@ -232,7 +254,12 @@ def _load(root: Path, problems: list[Problem]) -> LexiconSet:
         seen[frame.id] = frame.path
     if not frames and not problems:
         problems.append(Problem(str(root), None, "no frame files (<frame>.toml) found"))
-    return LexiconSet(frames, root)
+    for frame in frames:
+        for term in frame.terms:
+            for phrase in term.exclude + term.require + term.boost:
+                if phrase.startswith("@") and phrase[1:] not in contexts:
+                    problems.append(Problem(str(frame.path), term.line, f"unknown context list '{phrase}' (define it under [contexts])"))
+    return LexiconSet(frames, root, contexts)
 
 
 def load_lexicon_set(path: str | Path | None = None) -> LexiconSet:

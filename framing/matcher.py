@@ -23,6 +23,7 @@ class CompiledTerm:
     words: tuple[int, ...]
     exclude: tuple[tuple[int, ...], ...]
     require: tuple[tuple[int, ...], ...]
+    boost: tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class TokenHit:
     start: int
     end: int
     sentence: int
+    weight: float
 
 
 def _contains(seq: list[int], lo: int, hi: int, phrase: tuple[int, ...]) -> bool:
@@ -61,8 +63,9 @@ class LexiconMatcher:
                     frame_index,
                     term,
                     ids(term.lemma),
-                    tuple(ids(p) for p in term.exclude),
-                    tuple(ids(p) for p in term.require),
+                    tuple(ids(p) for p in lexicons.expand(term.exclude)),
+                    tuple(ids(p) for p in lexicons.expand(term.require)),
+                    tuple(ids(p) for p in lexicons.expand(term.boost)) if term.boosted else (),
                 )
                 self.index.setdefault(compiled.words[0], []).append(compiled)
         for candidates in self.index.values():
@@ -92,23 +95,27 @@ class LexiconMatcher:
                     continue
                 if any((cand.frame, j) in taken for j in range(i, i + width)):
                     continue
-                if (cand.exclude or cand.require) and not self._context_ok(cand, seq, sentence_of, i, width):
-                    continue
+                weight = cand.term.weight
+                if cand.exclude or cand.require or cand.boost:
+                    lo, hi = self._window(cand, sentence_of, i, width)
+                    if any(_contains(seq, lo, hi, phrase) for phrase in cand.exclude):
+                        continue
+                    if cand.require and not any(_contains(seq, lo, hi, phrase) for phrase in cand.require):
+                        continue
+                    if cand.boost and any(_contains(seq, lo, hi, phrase) for phrase in cand.boost):
+                        weight = max(weight, cand.term.boosted)
                 taken.update((cand.frame, j) for j in range(i, i + width))
-                found.append(TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence))
+                found.append(TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence, weight))
         return found
 
     @staticmethod
-    def _context_ok(cand: CompiledTerm, seq: list[int], sentence_of: list[int], i: int, width: int) -> bool:
+    def _window(cand: CompiledTerm, sentence_of: list[int], i: int, width: int) -> tuple[int, int]:
+        """Token range [lo, hi) around a hit, `window` tokens either side, clipped to its sentence."""
         sentence = sentence_of[i]
         lo = max(0, i - cand.term.window)
         while sentence_of[lo] != sentence:
             lo += 1
-        hi = min(len(seq), i + width + cand.term.window)
+        hi = min(len(sentence_of), i + width + cand.term.window)
         while sentence_of[hi - 1] != sentence:
             hi -= 1
-        if any(_contains(seq, lo, hi, phrase) for phrase in cand.exclude):
-            return False
-        if cand.require and not any(_contains(seq, lo, hi, phrase) for phrase in cand.require):
-            return False
-        return True
+        return lo, hi
