@@ -104,12 +104,12 @@ def lexicon_list(lexicons: str | None) -> None:
 
     lexset = load_lexicon_set(lexicons)
     table = Table(title=f"Lexicon set: {lexset.root}")
-    for column in ("frame", "label", "entries", "multi-word", "with context rules", "file"):
-        table.add_column(column)
+    for column in ("frame", "label", "entries", "multi-word", "rules", "file"):
+        table.add_column(column, no_wrap=column in ("frame", "file"))
     for frame in lexset.frames:
         multi = sum(1 for t in frame.terms if len(t.words) > 1)
         ruled = sum(1 for t in frame.terms if t.exclude or t.require)
-        table.add_row(frame.id, frame.label, str(len(frame.terms)), str(multi), str(ruled), str(frame.path))
+        table.add_row(frame.id, frame.label, str(len(frame.terms)), str(multi), str(ruled), frame.path.name if frame.path else "")
     _console().print(table)
 
 

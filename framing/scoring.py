@@ -19,7 +19,7 @@ import numpy as np
 from .results import ClassifierScore, LexiconScore
 
 MODES = ("lexicon", "classifier", "combined")
-PRESENT = {"lexicon": 0.3, "classifier": 0.3, "combined": 0.3}
+PRESENT = {"lexicon": 0.3, "classifier": 0.3, "combined": 0.4}
 SENTENCE_PROB = 0.5  # a sentence carries a frame for the classifier at p ≥ this
 LEXICON_DENSITY_SCALE = 8.0
 LEXICON_MASS_SCALE = 1.5

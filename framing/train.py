@@ -21,7 +21,7 @@ from .features import ngrams, sentence_lemmas
 from .nlp import load_pipeline
 
 FRAMES = ["partnership", "sovereignty", "global_south", "language_policy"]
-HYPER = {"C": 8.0, "min_df": 1, "class_weight": "balanced", "folds": 5, "seed": 13}
+HYPER = {"C": 16.0, "min_df": 2, "class_weight": "balanced", "folds": 5, "seed": 13}
 
 
 @dataclass
