@@ -135,12 +135,18 @@ def lexicon_show(frame: str, lexicons: str | None) -> None:
         body += "\n[bold]Examples:[/bold] " + "; ".join(found.examples)
     console.print(Panel(body, title=found.id, expand=False))
     table = Table(title=f"{len(found.terms)} entries ({found.path})")
-    table.add_column("lemma")
+    table.add_column("lemma", no_wrap=True)
     table.add_column("weight", justify="right")
-    table.add_column("exclude near")
-    table.add_column("require near")
+    table.add_column("context rules (− exclude, + require, ↑ boost)", overflow="ellipsis", no_wrap=True)
     for term in sorted(found.terms, key=lambda t: (-t.weight, t.lemma)):
-        table.add_row(term.lemma, f"{term.weight:.2f}", ", ".join(term.exclude), ", ".join(term.require))
+        rules = []
+        if term.require:
+            rules.append("+ " + ", ".join(term.require))
+        if term.boost:
+            rules.append(f"↑{term.boosted:.2f} " + ", ".join(term.boost))
+        if term.exclude:
+            rules.append("− " + ", ".join(term.exclude))
+        table.add_row(term.lemma, f"{term.weight:.2f}", "; ".join(rules))
     console.print(table)
 
 
