@@ -137,7 +137,7 @@ def lexicon_show(frame: str, lexicons: str | None) -> None:
     table = Table(title=f"{len(found.terms)} entries ({found.path})")
     table.add_column("lemma", no_wrap=True)
     table.add_column("weight", justify="right")
-    table.add_column("context rules (− exclude, + require, ↑ boost)", overflow="ellipsis", no_wrap=True)
+    table.add_column("context rules (− exclude, + require, ↑ boost)", overflow="ellipsis", no_wrap=True, max_width=44)
     for term in sorted(found.terms, key=lambda t: (-t.weight, t.lemma)):
         rules = []
         if term.require:
