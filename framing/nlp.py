@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import razdel
 import spacy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import IDX, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -41,6 +41,7 @@ class RegexTokenizer:
     def __call__(self, text: str) -> Doc:
         words: list[str] = []
         spaces: list[bool] = []
+        is_word: list[bool] = []
         for piece in TOKEN.findall(text):
             if piece[0].isspace():
                 if words and not spaces[-1] and not words[-1][0].isspace() and piece[0] == " ":
@@ -50,10 +51,15 @@ class RegexTokenizer:
                         continue
                 words.append(piece)
                 spaces.append(False)
+                is_word.append(False)
             else:
                 words.append(piece)
                 spaces.append(False)
-        return Doc(self.vocab, words=words, spaces=spaces)
+                is_word.append(piece[0].isalnum() or piece[0] == "_")
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc._.is_word = np.array(is_word, dtype=bool)
+        doc.user_data["text"] = text  # Doc.text re-joins every token: keep the input instead
+        return doc
 
 
 class CachedMorphLemmatizer:
@@ -97,10 +103,11 @@ def make_cached_morph_lemmatizer(nlp: Language, name: str) -> CachedMorphLemmati
 @Language.component("razdel_sentences")
 def razdel_sentences(doc: Doc) -> Doc:
     """Sentence spans from razdel (knows г., долл., initials, «quotes»), mapped onto tokens."""
-    spans = [(s.start, s.stop) for s in razdel.sentenize(doc.text)]
+    spans = [(s.start, s.stop) for s in razdel.sentenize(doc.user_data.get("text") or doc.text)]
     doc._.sentences = spans
-    starts = np.fromiter((t.idx for t in doc), dtype=np.int64, count=len(doc))
-    doc._.is_word = np.fromiter((bool(WORD.search(t.text)) for t in doc), dtype=bool, count=len(doc))
+    starts = doc.to_array(IDX).astype(np.int64)  # no Token objects: they dominate the profile otherwise
+    if doc._.is_word is None:  # a Doc not made by RegexTokenizer
+        doc._.is_word = np.fromiter((bool(WORD.search(t.text)) for t in doc), dtype=bool, count=len(doc))
     if spans:
         sent_starts = np.array([s for s, _ in spans], dtype=np.int64)
         doc._.token_sentence = np.searchsorted(sent_starts, starts, side="right") - 1

@@ -1,0 +1,228 @@
+"""Benchmark harness: framing vs a naive spaCy + pymorphy3 pipeline, batch scaling, start-up, memory.
+
+Builds a ≥ 1M-token corpus from the repo's own texts (seed, gold articles, training sentences; shuffled
+into article-sized documents), measures everything in one run on the same text and lexicons, prints
+the table and writes it with machine info to bench/RESULTS.md. Ratios, not absolute times, are the
+targets (the machine's speed varies between runs). No timed assertions live in the test suite.
+
+    python bench/run.py [--tokens 1000000] [--baseline-tokens 120000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "bench" / "corpus"
+SEED = ROOT / "seeds" / "000_0281386bebb0d4b9.txt"
+WORD = re.compile(r"\w+(?:-\w+)*")
+FRAMING = [sys.executable, "-m", "framing.cli"]
+
+
+def source_paragraphs() -> list[str]:
+    parts = [p for p in SEED.read_text(encoding="utf-8").split("\n") if p.strip()]
+    for path in sorted((ROOT / "examples" / "gold").glob("*.txt")):
+        parts += [p for p in path.read_text(encoding="utf-8").split("\n")[1:] if p.strip()]
+    for path in sorted((ROOT / "data" / "train" / "raw").glob("*.jsonl")):
+        parts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return parts
+
+
+def build_corpus(target_tokens: int, seed: int = 0) -> list[str]:
+    """Shuffled paragraphs concatenated into ~350–800-token documents until the corpus has target_tokens."""
+    rng = random.Random(seed)
+    pool = source_paragraphs()
+    docs, total = [], 0
+    while total < target_tokens:
+        rng.shuffle(pool)
+        i = 0
+        while i < len(pool) and total < target_tokens:
+            size = rng.randint(350, 800)
+            paragraphs, n = [], 0
+            while i < len(pool) and n < size:
+                paragraphs.append(pool[i])
+                n += len(WORD.findall(pool[i]))
+                i += 1
+            docs.append("\n\n".join(paragraphs))
+            total += n
+    return docs
+
+
+def count_tokens(docs: list[str]) -> int:
+    return sum(len(WORD.findall(d)) for d in docs)
+
+
+def baseline_pipeline():
+    """What a competent user writes first: blank ru + spaCy's pymorphy3 lemmatizer + PhraseMatcher on LEMMA."""
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
+    from framing.lexicon import load_lexicon_set
+
+    nlp = spacy.blank("ru")
+    nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    nlp.initialize()
+    matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+    for frame in load_lexicon_set().frames:
+        matcher.add(frame.id, [nlp(term.lemma) for term in frame.terms])
+    return nlp, matcher
+
+
+def time_it(func, *args) -> float:
+    started = time.perf_counter()
+    func(*args)
+    return time.perf_counter() - started
+
+
+def run_child(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one child process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"command failed: {' '.join(command)}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def profile_top(analyzer, docs: list[str], n: int = 8) -> list[str]:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for doc in docs:
+        analyzer.analyze(doc)
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    total = sum(v[2] for v in stats.stats.values())
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:n]
+    return [f"{100 * v[2] / total:5.1f}%  {Path(k[0]).name}:{k[1]}({k[2]})" for k, v in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tokens", type=int, default=1_000_000)
+    parser.add_argument("--baseline-tokens", type=int, default=120_000, help="baseline is slow: measured on this prefix")
+    parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
+    args = parser.parse_args()
+    if args.quick:
+        args.tokens, args.baseline_tokens = 120_000, 20_000
+
+    from framing.analyzer import Analyzer
+    from framing.batch import Task, run
+
+    docs = build_corpus(args.tokens)
+    total_tokens = count_tokens(docs)
+    prefix, n = [], 0
+    for d in docs:
+        if n >= args.baseline_tokens:
+            break
+        prefix.append(d)
+        n += len(WORD.findall(d))
+    prefix_tokens = n
+    rows: list[tuple[str, str, str]] = []
+    print(f"corpus: {len(docs)} documents, {total_tokens:,} tokens; baseline prefix: {len(prefix)} documents, {prefix_tokens:,} tokens")
+
+    # 1. baseline vs framing on the same prefix
+    nlp, matcher = baseline_pipeline()
+    nlp(prefix[0])
+    base_s = time_it(lambda: [matcher(d) for d in nlp.pipe(prefix)])
+    base_rate = prefix_tokens / base_s
+    rows.append(("baseline: spaCy blank ru + pymorphy3 lemmatizer + PhraseMatcher(LEMMA)", f"{base_rate:,.0f}", "1.0×"))
+
+    analyzers = {mode: Analyzer(mode=mode) for mode in ("lexicon", "combined")}
+    rates = {}
+    for mode, analyzer in analyzers.items():
+        for d in docs[:50]:
+            analyzer.analyze(d)  # warm the lemma cache
+        same = prefix_tokens / time_it(lambda a=analyzer: [a.analyze(d) for d in prefix])
+        full = total_tokens / time_it(lambda a=analyzer: [a.analyze(d) for d in docs])
+        rates[mode] = full
+        rows.append((f"framing.analyze warm, {mode} mode (baseline prefix)", f"{same:,.0f}", f"{same / base_rate:.1f}×"))
+        rows.append((f"framing.analyze warm, {mode} mode (whole corpus)", f"{full:,.0f}", f"{full / base_rate:.1f}×"))
+
+    # 2. batch over the corpus as files, jobs 1 vs 2 (processing time: the analyzer is loaded once before)
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    CORPUS.mkdir(parents=True)
+    for i, d in enumerate(docs):
+        (CORPUS / f"doc{i:05d}.txt").write_text(d, encoding="utf-8")
+    tasks = [Task(str(p), path=str(p)) for p in sorted(CORPUS.glob("*.txt"))]
+    batch_rates = {}
+    for jobs in (1, 2):
+        seconds = time_it(lambda j=jobs: [json.dumps(r, ensure_ascii=False) for r in run(iter(tasks), analyzers["combined"], j)])
+        batch_rates[jobs] = total_tokens / seconds
+        rows.append((f"batch (library), --jobs {jobs}, {len(tasks)} files", f"{batch_rates[jobs]:,.0f}", f"{batch_rates[jobs] / base_rate:.1f}×"))
+    cli_walls = {}
+    for jobs in (1, 2):
+        wall, _ = run_child([*FRAMING, "batch", str(CORPUS), "-o", str(ROOT / "bench" / f"out{jobs}.jsonl"), "--jobs", str(jobs), "-q"])
+        cli_walls[jobs] = wall
+        rows.append((f"`framing batch --jobs {jobs}` CLI wall incl. start-up ({wall:.1f} s)", f"{total_tokens / wall:,.0f}", ""))
+    for jobs in (1, 2):
+        (ROOT / "bench" / f"out{jobs}.jsonl").unlink(missing_ok=True)
+
+    # 3. start-up and peak RSS of `framing analyze seed`
+    walls, rss = [], []
+    for _ in range(5):
+        wall, peak = run_child([*FRAMING, "analyze", str(SEED)])
+        walls.append(wall)
+        rss.append(peak)
+    startup = statistics.median(walls)
+
+    # 4. memory: batch RSS with 10,000 vs 100 small documents (JSONL corpus, --jobs 1)
+    memory = {}
+    sentences = source_paragraphs()
+    for count in (100, 10_000):
+        path = ROOT / "bench" / f"small{count}.jsonl"
+        with open(path, "w", encoding="utf-8") as handle:
+            for i in range(count):
+                handle.write(json.dumps({"id": str(i), "text": sentences[i % len(sentences)]}, ensure_ascii=False) + "\n")
+        _, memory[count] = run_child([*FRAMING, "batch", str(path), "-o", str(path.with_suffix(".out.jsonl")), "--jobs", "1", "-q"])
+        path.unlink()
+        path.with_suffix(".out.jsonl").unlink(missing_ok=True)
+
+    top = profile_top(analyzers["combined"], docs[:300])
+    checks = [
+        ("combined warm ≥ 10× baseline", rates["combined"] / base_rate >= 10, f"{rates['combined'] / base_rate:.1f}×"),
+        ("combined warm ≥ 150k tokens/s", rates["combined"] >= 150_000, f"{rates['combined']:,.0f}"),
+        ("batch --jobs 2 ≥ 1.6× --jobs 1", batch_rates[2] / batch_rates[1] >= 1.6, f"{batch_rates[2] / batch_rates[1]:.2f}× (CLI wall: {cli_walls[1] / cli_walls[2]:.2f}×)"),
+        ("analyze seed start-up median < 1.0 s", startup < 1.0, f"{startup:.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)})"),
+        ("analyze seed peak RSS < 300 MB", max(rss) < 300, f"{max(rss):.0f} MB"),
+        ("batch RSS 10,000 docs ≤ 1.5× 100 docs", memory[10_000] <= 1.5 * memory[100], f"{memory[10_000]:.0f} MB vs {memory[100]:.0f} MB = {memory[10_000] / memory[100]:.2f}×"),
+    ]
+    machine = {
+        "cpu": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        **{name: version(name) for name in ("spacy", "pymorphy3", "numpy", "razdel", "framing")},
+    }
+    lines = ["# Benchmark results", "", f"Produced by `python bench/run.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).", "",
+             "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), "",
+             f"Corpus: {len(docs)} documents, {total_tokens:,} tokens (seed + gold articles + training sentences, shuffled); "
+             f"baseline measured on the first {len(prefix)} documents ({prefix_tokens:,} tokens), framing on the same prefix and on the whole corpus.", "",
+             "| run | tokens/s | × baseline |", "|---|---:|---:|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    lines += ["", "| target | met | measured |", "|---|---|---|"]
+    lines += [f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks]
+    lines += ["", "Top costs, combined mode (cProfile, share of total time by function):", "", "```", *top, "```", ""]
+    text = "\n".join(lines)
+    print(text)
+    (ROOT / "bench" / "RESULTS.md").write_text(text, encoding="utf-8")
+    shutil.rmtree(CORPUS, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
