@@ -100,10 +100,22 @@ def make_cached_morph_lemmatizer(nlp: Language, name: str) -> CachedMorphLemmati
     return CachedMorphLemmatizer(nlp)
 
 
+LINE = re.compile(r"[^\n]+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """razdel sentences within each line: a line break always ends a sentence (headings, bylines)."""
+    spans = []
+    for line in LINE.finditer(text):
+        base = line.start()
+        spans.extend((base + s.start, base + s.stop) for s in razdel.sentenize(line.group()) if s.text.strip())
+    return spans
+
+
 @Language.component("razdel_sentences")
 def razdel_sentences(doc: Doc) -> Doc:
     """Sentence spans from razdel (knows г., долл., initials, «quotes»), mapped onto tokens."""
-    spans = [(s.start, s.stop) for s in razdel.sentenize(doc.user_data.get("text") or doc.text)]
+    spans = sentence_spans(doc.user_data.get("text") or doc.text)
     doc._.sentences = spans
     starts = doc.to_array(IDX).astype(np.int64)  # no Token objects: they dominate the profile otherwise
     if doc._.is_word is None:  # a Doc not made by RegexTokenizer

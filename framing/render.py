@@ -41,7 +41,7 @@ def render(analysis: Analysis, console: Console) -> None:
     table.add_column("frame", no_wrap=True)
     table.add_column("score", justify="right")
     table.add_column("", no_wrap=True)
-    table.add_column("present", justify="center")
+    table.add_column("on", justify="center")
     table.add_column("lex hits", justify="right")
     table.add_column("per 1k", justify="right")
     table.add_column("lex", justify="right")
