@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/framing analyze $(SEED)
 
 test: install-test
-	$(BIN)/ruff check framing tests scripts bench
+	$(BIN)/ruff check framing tests scripts bench examples
 	$(BIN)/python -m pytest -q
 
 train: install-test

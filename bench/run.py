@@ -89,15 +89,29 @@ def time_it(func, *args) -> float:
     return time.perf_counter() - started
 
 
+def _hwm_mb(pid: int) -> float | None:
+    """VmHWM (peak RSS) of a live process; reset at exec, unlike ru_maxrss, which a forked child inherits."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def run_child(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one child process."""
+    """Wall seconds and peak RSS (MB, sampled every 5 ms; VmHWM only grows) of one child process."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, _hwm_mb(process.pid) or 0.0)
+        time.sleep(0.005)
     wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
+    if process.returncode not in (0, 1):
         raise SystemExit(f"command failed: {' '.join(command)}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, peak
 
 
 def profile_top(analyzer, docs: list[str], n: int = 8) -> list[str]:

@@ -39,7 +39,7 @@ def mixed_folder(tmp_path_factory) -> Path:
         encoding="utf-8",
     )
     gold = [json.loads(line) for line in (ROOT / "examples" / "gold" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
-    rows = [{"id": f"g{i}", "date": "2024-0%d-15" % (1 + i % 3), "outlet": "A" if i % 2 else "B",
+    rows = [{"id": f"g{i}", "date": f"2024-0{1 + i % 3}-15", "outlet": "A" if i % 2 else "B",
              "text": (ROOT / "examples" / "gold" / g["path"]).read_text(encoding="utf-8")} for i, g in enumerate(gold[:4])]
     (folder / "corpus.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     with open(folder / "corpus.csv", "w", encoding="utf-8", newline="") as handle:

@@ -1,0 +1,62 @@
+"""`framing evaluate` on the development gold set, and `framing train` reproducing the shipped model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from framing.classifier import LinearModel
+from framing.cli import main
+from framing.evaluate import load_gold, spearman
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "examples" / "gold" / "gold.jsonl"
+
+
+def test_gold_set_is_well_formed():
+    articles = load_gold(GOLD, ["partnership", "sovereignty", "global_south", "language_policy"])
+    assert len(articles) >= 20
+    assert sum(1 for a in articles if a.dominant is None) >= 3
+    assert sum(1 for a in articles if sum(c >= 2 for c in a.codes.values()) >= 2) >= 3
+    for article in articles:
+        assert 150 <= len(article.text.split()) <= 520, article.source
+
+
+def test_evaluate_json_combined_not_worse_than_lexicon(runner):
+    result = runner.invoke(main, ["evaluate", str(GOLD), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    modes = report["modes"]
+    assert set(modes) == {"lexicon", "classifier", "combined"}
+    assert modes["combined"]["macro_f1"] >= modes["lexicon"]["macro_f1"]
+    assert modes["combined"]["dominant_accuracy"] >= 0.75
+    assert modes["combined"]["spearman_pooled"] > 0.7
+
+
+def test_evaluate_rich_table(runner):
+    result = runner.invoke(main, ["evaluate", str(GOLD)])
+    assert result.exit_code == 0 and "macro-F1" in result.output and "combined" in result.output
+
+
+def test_bad_gold_line_is_reported_with_line(runner, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"text": "Россия и Казахстан — союзники.", "codes": {"partnership": 3, "sovereignty": 0, '
+                    '"global_south": 0, "language_policy": 0}, "dominant": "partnership"}\n{"text": broken\n', encoding="utf-8")
+    result = runner.invoke(main, ["evaluate", str(gold)])
+    assert result.exit_code == 1 and f"{gold}:2: invalid JSON" in result.output
+
+
+def test_spearman_against_known_values():
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == 1.0
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == -1.0
+    assert abs(spearman([1, 2, 2, 3], [1, 3, 2, 4]) - 0.9486832980505138) < 1e-9
+
+
+def test_train_reproduces_shipped_model(runner, tmp_path):
+    result = runner.invoke(main, ["train", str(ROOT / "data" / "train"), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    fresh, shipped = LinearModel.load(tmp_path), LinearModel.load()
+    assert fresh.card["data"]["sha256"] == shipped.card["data"]["sha256"]
+    for frame, metrics in shipped.card["metrics"]["held_out_test"].items():
+        assert abs(fresh.card["metrics"]["held_out_test"][frame]["f1"] - metrics["f1"]) <= 0.02, frame
+        assert fresh.card["metrics"]["held_out_test"][frame]["f1"] >= 0.85, frame
