@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -9,7 +10,7 @@ from rich.text import Text
 
 from .results import Analysis, Evidence
 
-BAR_WIDTH = 12
+BAR_WIDTH = 10
 
 
 def _bar(score: float) -> Text:
@@ -37,18 +38,17 @@ def render(analysis: Analysis, console: Console) -> None:
     console.print(Panel(header, title="framing", expand=False))
 
     has_classifier = any(f.classifier is not None for f in analysis.frames)
-    table = Table(title="Frames (sorted by score)")
-    table.add_column("frame", no_wrap=True)
-    table.add_column("score", justify="right")
+    table = Table(title="Frames (sorted by score)", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    table.add_column("frame", min_width=13)
+    table.add_column("score", justify="right", no_wrap=True, min_width=5)
     table.add_column("", no_wrap=True)
-    table.add_column("on", justify="center")
-    table.add_column("lex hits", justify="right")
-    table.add_column("per 1k", justify="right")
-    table.add_column("lex", justify="right")
+    table.add_column("on", justify="center", no_wrap=True, min_width=2)
+    table.add_column("hits", justify="right", no_wrap=True, min_width=4)
+    table.add_column("/1k", justify="right", no_wrap=True, min_width=4)
+    table.add_column("lex", justify="right", no_wrap=True, min_width=4)
     if has_classifier:
-        table.add_column("cls sents", justify="right")
-        table.add_column("top p", justify="right")
-        table.add_column("cls", justify="right")
+        table.add_column("sents", justify="right", no_wrap=True, min_width=5)
+        table.add_column("cls", justify="right", no_wrap=True, min_width=4)
     for f in analysis.frames:
         row = [
             Text(f.label, style="bold" if f.id == analysis.dominant else ""),
@@ -61,9 +61,13 @@ def render(analysis: Analysis, console: Console) -> None:
         ]
         if has_classifier:
             c = f.classifier
-            row += [str(c.sentences), f"{c.top_prob:.2f}", f"{c.score:.2f}"] if c else ["—", "—", "—"]
+            row += [str(c.sentences), f"{c.score:.2f}"] if c else ["—", "—"]
         table.add_row(*row)
     console.print(table)
+    console.print(
+        "[dim]hits, /1k, lex: lexicon hits, weighted hits per 1,000 tokens, lexicon score; "
+        "sents, cls: sentences the classifier assigns (p ≥ 0.5), classifier score[/dim]"
+    )
 
     for f in analysis.frames:
         if not (f.evidence or f.classifier_only):
