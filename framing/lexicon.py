@@ -216,29 +216,37 @@ def _parse_frame_file(path: Path, codebook: dict, problems: list[Problem]) -> Fr
     return frame
 
 
-def _load(root: Path, problems: list[Problem]) -> LexiconSet:
+def _load(root: Path, problems: list[Problem], depth: int = 0) -> tuple[LexiconSet, dict]:
+    """Load one folder; with `extends = "builtin"` (or a folder path) in its codebook, on top of that set."""
     if not root.exists():
         problems.append(Problem(str(root), None, "no such lexicon folder"))
-        return LexiconSet([], root)
+        return LexiconSet([], root), {}
     if not root.is_dir():
         problems.append(Problem(str(root), None, "a lexicon set is a folder of .toml files"))
-        return LexiconSet([], root)
-    codebook: dict = {}
+        return LexiconSet([], root), {}
     codebook_path = root / "codebook.toml"
-    loaded = None
+    data, raw = {}, ""
     if codebook_path.exists():
         loaded = _read_toml(codebook_path, problems)
         if loaded is not None:
-            codebook = loaded[0].get("frames", {})
-            if not isinstance(codebook, dict):
-                problems.append(Problem(str(codebook_path), None, "'frames' must be a table of [frames.<id>]"))
-                codebook = {}
-    order = list(codebook)
-    contexts: dict[str, tuple[str, ...]] = {}
-    if codebook_path.exists() and loaded is not None:
-        raw_contexts = loaded[0].get("contexts", {})
-        for name, phrases in raw_contexts.items() if isinstance(raw_contexts, dict) else ():
-            contexts[name] = _str_list(phrases, codebook_path, _key_line(loaded[1], 0, name), f"contexts.{name}", problems)
+            data, raw = loaded
+    base, codebook = LexiconSet([], root), {}
+    extends = data.get("extends")
+    if extends is not None:
+        if not isinstance(extends, str) or depth > 3:
+            problems.append(Problem(str(codebook_path), _key_line(raw, 0, "extends"), "'extends' must be \"builtin\" or a folder path (no cycles)"))
+        else:
+            parent = builtin_lexicon_dir() if extends == "builtin" else (root / extends)
+            base, codebook = _load(parent.resolve(), problems, depth + 1)
+    own = data.get("frames", {})
+    if not isinstance(own, dict):
+        problems.append(Problem(str(codebook_path), _key_line(raw, 0, "frames"), "'frames' must be a table of [frames.<id>]"))
+        own = {}
+    codebook = {**codebook, **own}
+    contexts = dict(base.contexts)
+    raw_contexts = data.get("contexts", {})
+    for name, phrases in raw_contexts.items() if isinstance(raw_contexts, dict) else ():
+        contexts[name] = _str_list(phrases, codebook_path, _key_line(raw, 0, name), f"contexts.{name}", problems)
     frames = []
     for path in sorted(root.glob("*.toml")):
         if path.name == "codebook.toml":
@@ -246,27 +254,30 @@ def _load(root: Path, problems: list[Problem]) -> LexiconSet:
         frame = _parse_frame_file(path, codebook, problems)
         if frame is not None:
             frames.append(frame)
-    frames.sort(key=lambda f: (order.index(f.id) if f.id in order else len(order), f.id))
     seen: dict[str, Path | None] = {}
     for frame in frames:
         if frame.id in seen:
             problems.append(Problem(str(frame.path), None, f"frame '{frame.id}' already defined in {seen[frame.id]}"))
         seen[frame.id] = frame.path
+    order = list(codebook)
+    frames.sort(key=lambda f: (order.index(f.id) if f.id in order else len(order), f.id))
+    frames = [f for f in base.frames if f.id not in seen] + frames  # own files replace inherited frames
     if not frames and not problems:
         problems.append(Problem(str(root), None, "no frame files (<frame>.toml) found"))
-    for frame in frames:
-        for term in frame.terms:
-            for phrase in term.exclude + term.require + term.boost:
-                if phrase.startswith("@") and phrase[1:] not in contexts:
-                    problems.append(Problem(str(frame.path), term.line, f"unknown context list '{phrase}' (define it under [contexts])"))
-    return LexiconSet(frames, root, contexts)
+    if depth == 0:
+        for frame in frames:
+            for term in frame.terms:
+                for phrase in term.exclude + term.require + term.boost:
+                    if phrase.startswith("@") and phrase[1:] not in contexts:
+                        problems.append(Problem(str(frame.path), term.line, f"unknown context list '{phrase}' (define it under [contexts])"))
+    return LexiconSet(frames, root, contexts), codebook
 
 
 def load_lexicon_set(path: str | Path | None = None) -> LexiconSet:
     """Load a lexicon set (the built-in one when `path` is None); the first error raises FramingError."""
     root = Path(path) if path is not None else builtin_lexicon_dir()
     problems: list[Problem] = []
-    lexicons = _load(root, problems)
+    lexicons, _ = _load(root, problems)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         first = errors[0]
@@ -278,7 +289,7 @@ def check_lexicon_set(path: str | Path | None = None) -> tuple[LexiconSet, list[
     """Every problem in a lexicon set: syntax, types, ranges, duplicates, non-lemmas, unknown words."""
     root = Path(path) if path is not None else builtin_lexicon_dir()
     problems: list[Problem] = []
-    lexicons = _load(root, problems)
+    lexicons, _ = _load(root, problems)
     from .nlp import load_pipeline
 
     lemmatizer = load_pipeline().get_pipe("cached_morph_lemmatizer")

@@ -119,9 +119,7 @@ def test_broken_lexicon_stops_analyze_with_one_line(runner, tmp_path):
 
 
 def test_custom_set_with_fifth_frame_works_end_to_end(runner, tmp_path):
-    folder = tmp_path / "custom"
-    shutil.copytree(builtin_lexicon_dir(), folder)  # the README's recipe: built-in set + the example's fifth frame
-    shutil.copy(ROOT / "examples" / "lexicons_custom" / "energy.toml", folder)
+    folder = ROOT / "examples" / "lexicons_custom"  # `extends = "builtin"` + energy.toml
     lexicons = load_lexicon_set(folder)
     assert "energy" in lexicons.ids and len(lexicons.ids) == 5
     text = tmp_path / "energy.txt"
@@ -137,6 +135,20 @@ def test_custom_set_with_fifth_frame_works_end_to_end(runner, tmp_path):
     data = json.loads(result.output)
     energy = next(f for f in data["frames"] if f["id"] == "energy")
     assert energy["present"] and data["dominant"] == "energy"
+    assert [f["id"] for f in data["frames"] if f["id"] != "energy"] and energy["label"] == "Энергетика"
+
+
+def test_copied_set_with_extra_file_also_works(tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(builtin_lexicon_dir(), folder)
+    shutil.copy(ROOT / "examples" / "lexicons_custom" / "energy.toml", folder)
+    assert load_lexicon_set(folder).ids == ["partnership", "sovereignty", "global_south", "language_policy", "energy"]
+
+
+def test_extends_must_name_a_set(tmp_path):
+    folder = write_set(tmp_path, 'extends = "no-such-folder"\n', "codebook.toml")
+    _, problems = check_lexicon_set(folder)
+    assert any("no such lexicon folder" in str(p) for p in problems)
 
 
 def test_builtin_dir_is_found():
