@@ -307,11 +307,25 @@ def check_lexicon_set(path: str | Path | None = None) -> tuple[LexiconSet, list[
             else:
                 owners[term.lemma] = (frame.id, term.line)
             for word in term.words:
-                if any(ch.isdigit() for ch in word):
-                    continue
-                lemma = lemmatizer.lemma_of(word)
-                if lemma != word:
-                    problems.append(Problem(where, term.line, f"'{word}' in '{term.lemma}' is not a lemma (pymorphy3: '{lemma}')"))
-                elif not all(morph.word_is_known(part) for part in word.split("-")):
-                    problems.append(Problem(where, term.line, f"'{word}' is not in pymorphy3's dictionary", "warning"))
+                _check_word(word, term.lemma, where, term.line, problems, lemmatizer, morph, warn_unknown=True)
+            for phrase in term.exclude + term.require + term.boost:
+                if not phrase.startswith("@"):
+                    for word in phrase.split():
+                        _check_word(word, phrase, where, term.line, problems, lemmatizer, morph)
+    codebook = str(Path(lexicons.root) / "codebook.toml")
+    for name, phrases in lexicons.contexts.items():
+        for phrase in phrases:
+            for word in phrase.split():
+                _check_word(word, f"@{name}: {phrase}", codebook, None, problems, lemmatizer, morph)
     return lexicons, problems
+
+
+def _check_word(word, phrase, where, line, problems, lemmatizer, morph, warn_unknown: bool = False) -> None:
+    """A lexicon word must be pymorphy3's normal form (else it never matches); unknown words only warn."""
+    if any(ch.isdigit() for ch in word):
+        return
+    lemma = lemmatizer.lemma_of(word)
+    if lemma != word:
+        problems.append(Problem(where, line, f"'{word}' in '{phrase}' is not a lemma (pymorphy3: '{lemma}')"))
+    elif warn_unknown and not all(morph.word_is_known(part) for part in word.split("-")):
+        problems.append(Problem(where, line, f"'{word}' is not in pymorphy3's dictionary", "warning"))

@@ -1,8 +1,10 @@
 """Per-frame document scores from lexicon hits and classifier probabilities (formulas in the README).
 
-lexicon    = sat(per_1k, 8) · sat(weighted, 1.5)                 per_1k = 1000 · weighted / tokens
-classifier = sat(share, 0.12) · sat(mass, 1.0)                   mass = Σ p over sentences with p ≥ 0.5,
+lexicon    = sat(per_1k, 8) · sat(weighted, m_lex)               per_1k = 1000 · weighted / tokens
+classifier = sat(share, 0.12) · sat(mass, m_cls)                 mass = Σ p over sentences with p ≥ 0.5,
                                                                  share = mass / sentences
+m_lex = max(0.5, 1.5 · min(1, tokens / 150)),  m_cls = max(0.4, 1.0 · min(1, sentences / 8)):
+the evidence a frame needs shrinks for short texts (a headline has room for one sentence only)
 combined   = 0.5 · lexicon + 0.5 · classifier
 sat(x, s)  = 1 − exp(−x / s)  (saturates: more evidence helps less and less, stays in [0, 1])
 
@@ -23,8 +25,12 @@ PRESENT = {"lexicon": 0.3, "classifier": 0.3, "combined": 0.4}
 SENTENCE_PROB = 0.5  # a sentence carries a frame for the classifier at p ≥ this
 LEXICON_DENSITY_SCALE = 8.0
 LEXICON_MASS_SCALE = 1.5
+LEXICON_MASS_FLOOR = 0.5
+FULL_LENGTH_TOKENS = 150
 CLASSIFIER_SHARE_SCALE = 0.12
 CLASSIFIER_MASS_SCALE = 1.0
+CLASSIFIER_MASS_FLOOR = 0.4
+FULL_LENGTH_SENTENCES = 8
 
 
 def saturate(x: float, scale: float) -> float:
@@ -34,7 +40,8 @@ def saturate(x: float, scale: float) -> float:
 def lexicon_score(weights: list[float], tokens: int) -> LexiconScore:
     weighted = float(sum(weights))
     per_1k = 1000.0 * weighted / tokens if tokens else 0.0
-    score = saturate(per_1k, LEXICON_DENSITY_SCALE) * saturate(weighted, LEXICON_MASS_SCALE)
+    mass_scale = max(LEXICON_MASS_FLOOR, LEXICON_MASS_SCALE * min(1.0, tokens / FULL_LENGTH_TOKENS))
+    score = saturate(per_1k, LEXICON_DENSITY_SCALE) * saturate(weighted, mass_scale)
     return LexiconScore(hits=len(weights), weighted=round(weighted, 4), per_1k=round(per_1k, 3), score=round(score, 4))
 
 
@@ -45,7 +52,8 @@ def classifier_score(probs: np.ndarray) -> ClassifierScore:
     carrying = probs[probs >= SENTENCE_PROB]
     mass = float(carrying.sum())
     share = mass / probs.size
-    score = saturate(share, CLASSIFIER_SHARE_SCALE) * saturate(mass, CLASSIFIER_MASS_SCALE)
+    mass_scale = max(CLASSIFIER_MASS_FLOOR, CLASSIFIER_MASS_SCALE * min(1.0, probs.size / FULL_LENGTH_SENTENCES))
+    score = saturate(share, CLASSIFIER_SHARE_SCALE) * saturate(mass, mass_scale)
     return ClassifierScore(
         mean_prob=round(float(probs.mean()), 4),
         top_prob=round(float(probs.max()), 4),
