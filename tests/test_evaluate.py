@@ -60,3 +60,27 @@ def test_train_reproduces_shipped_model(runner, tmp_path):
     for frame, metrics in shipped.card["metrics"]["held_out_test"].items():
         assert abs(fresh.card["metrics"]["held_out_test"][frame]["f1"] - metrics["f1"]) <= 0.02, frame
         assert fresh.card["metrics"]["held_out_test"][frame]["f1"] >= 0.85, frame
+
+
+def test_heldout_short_texts_generalise(combined_analyzer):
+    """Short texts written apart from lexicons and training data (paraphrase, hard negatives)."""
+    import numpy as np
+
+    from framing.train import prf
+
+    rows = [json.loads(line) for line in (ROOT / "tests" / "data" / "heldout" / "short_texts.jsonl").read_text(encoding="utf-8").splitlines()]
+    results = [combined_analyzer.analyze(r["text"]) for r in rows]
+    for frame in combined_analyzer.lexicons.ids:
+        truth = np.array([frame in r["labels"] for r in rows])
+        predicted = np.array([a.frame(frame).present for a in results])
+        metrics = prf(truth, predicted)
+        assert metrics["f1"] >= 0.8, (frame, metrics)
+    none_rows = [a for r, a in zip(rows, results) if not r["labels"]]
+    assert sum(a.dominant is None for a in none_rows) >= 0.8 * len(none_rows)
+
+
+def test_heldout_articles(runner):
+    result = runner.invoke(main, ["evaluate", str(ROOT / "tests" / "data" / "heldout" / "articles" / "gold.jsonl"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    combined = json.loads(result.output)["modes"]["combined"]
+    assert combined["macro_f1"] >= 0.8 and combined["dominant_accuracy"] >= 0.75
