@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FramingError
+from .output import checked_output_path
 from .reader import HTML_SUFFIXES, Document, check_russian, document_from_bytes, read_bytes
 from .serialize import csv_header, csv_row, to_dict
 
-TEXT_SUFFIXES = {".txt", ".text", ""}
+TEXT_SUFFIXES = {".txt", ".text"}
 CORPUS_SUFFIXES = {".jsonl", ".csv"}
 DEFAULT_GLOB = "*"
 CHUNK = 8
@@ -45,7 +46,7 @@ class Task:
 
     @property
     def key(self) -> str:
-        return f"{self.source}#{self.id}" if self.id is not None else self.source
+        return record_key({"source": self.source, "id": self.id})
 
 
 @dataclass
@@ -192,30 +193,8 @@ def run(tasks: Iterable[Task], analyzer, jobs: int = 1) -> Iterator[dict]:
 
 # --- output -----------------------------------------------------------------------------------
 def record_key(record: dict) -> str:
-    return f"{record['source']}#{record['id']}" if record.get("id") is not None else str(record.get("source"))
-
-
-def done_keys(path: Path, fmt: str) -> set[str]:
-    """Keys of records already written by an interrupted run; a torn last line is cut off first."""
-    if not path.exists():
-        return set()
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        with open(path, "r+b") as handle:
-            handle.truncate(data.rfind(b"\n") + 1)
-        data = data[: data.rfind(b"\n") + 1]
-    keys = set()
-    text = data.decode("utf-8", errors="replace")
-    if fmt == "csv":
-        for row in csv.DictReader(io.StringIO(text)):
-            keys.add(f"{row['source']}#{row['id']}" if row.get("id") else row["source"])
-    else:
-        for line in text.splitlines():
-            try:
-                keys.add(record_key(json.loads(line)))
-            except (json.JSONDecodeError, KeyError):
-                continue
-    return keys
+    """How a document is named in messages and matched on resume: source, plus #id for corpus rows."""
+    return f"{record['source']}#{record['id']}" if record.get("id") not in (None, "") else str(record.get("source"))
 
 
 class RecordWriter:
@@ -288,19 +267,71 @@ class Summary:
             self.groups[key].add(record)
 
 
-def output_paths(output: str) -> tuple[Path, Path]:
-    final = Path(output)
-    return final, final.with_name(final.name + ".part")
+@dataclass
+class ResumeState:
+    done: int = 0  # records already written, a prefix of the inputs
+    failed: int = 0  # error records among them
+    last_key: str | None = None  # the last written record's key, to check the inputs are the same
 
 
-def prepare_output(output: str, fmt: str, resume: bool) -> tuple[Path, Path, set[str]]:
-    """Where to write and which keys to skip. Without --resume a stale .part is started afresh."""
-    final, part = output_paths(output)
-    keys: set[str] = set()
-    if resume:
-        if not part.exists() and final.exists():
-            os.replace(final, part)
-        keys = done_keys(part, fmt)
-    elif part.exists():
-        part.unlink()
-    return final, part, keys
+def prepare_output(output: str, fmt: str, resume: bool, frame_ids: list[str]) -> tuple[Path, Path, ResumeState]:
+    """Where to write, and how many records an interrupted run already wrote (with --resume).
+
+    Records are written in input order, so an interrupted run's `.part` holds a prefix of the
+    documents: resuming skips that many. A special file (/dev/null, a FIFO) is written directly.
+    """
+    final = checked_output_path(output)
+    if final.exists() and not final.is_file():
+        if resume:
+            raise FramingError(output, "--resume needs a regular output file")
+        return final, final, ResumeState()
+    part = final.with_name(final.name + ".part")
+    if not resume:
+        part.unlink(missing_ok=True)
+        return final, part, ResumeState()
+    if not part.exists() and final.exists():
+        _check_resumable(final, fmt, frame_ids)
+        os.replace(final, part)
+    if not part.exists():
+        return final, part, ResumeState()
+    _check_resumable(part, fmt, frame_ids)
+    return final, part, _complete_records(part, fmt)
+
+
+def _check_resumable(path: Path, fmt: str, frame_ids: list[str]) -> None:
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        first = handle.readline().rstrip("\n")
+    if not first:
+        return
+    if fmt == "csv":
+        expected = ",".join(csv_header(frame_ids) + ["error"])
+        if first != expected:
+            raise FramingError(str(path), "cannot resume: not a CSV from this command (header differs: other format or lexicon set?)")
+    elif not first.startswith("{"):
+        raise FramingError(str(path), "cannot resume: not a JSONL file from this command (use the same --format)")
+
+
+def _complete_records(path: Path, fmt: str) -> ResumeState:
+    """Finished records of an interrupted run, after cutting off a torn last line."""
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        data = data[: data.rfind(b"\n") + 1]
+        with open(path, "r+b") as handle:
+            handle.truncate(len(data))
+    text = data.decode("utf-8", errors="replace")
+    state = ResumeState()
+    if fmt == "csv":
+        for row in csv.DictReader(io.StringIO(text)):
+            state.done += 1
+            state.failed += bool(row.get("error"))
+            state.last_key = record_key(row)
+        return state
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise FramingError(str(path), f"cannot resume: line {state.done + 1} is not a JSON record") from None
+        state.done += 1
+        state.failed += "error" in record
+        state.last_key = record_key(record)
+    return state

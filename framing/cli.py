@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from pathlib import Path
 
 import click
 
 from .errors import FramingError
+from .output import checked_output_path
 
 MODE = click.Choice(["lexicon", "classifier", "combined"])
 
@@ -41,13 +41,17 @@ def _console(stderr: bool = False):
 
 
 def write_output(text: str, output: str | None) -> None:
-    if output:
-        path = Path(output)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    else:
+    """Write to stdout, or to a file via a temporary sibling and a rename (never a half-written file)."""
+    if not output:
         click.echo(text)
+        return
+    path = checked_output_path(output)
+    if path.exists() and not path.is_file():  # /dev/null, a FIFO: write straight through
+        path.write_text(text + "\n", encoding="utf-8")
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,7 +86,7 @@ def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | 
     if output:
         from rich.console import Console
 
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(checked_output_path(output), "w", encoding="utf-8") as handle:
             render(analysis, Console(file=handle, width=120, highlight=False))
     else:
         render(analysis, _console())
@@ -311,6 +315,10 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
     """
     import os
+    import time
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+    from itertools import islice
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -327,42 +335,58 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
     err_console = _console(stderr=True)
     show_progress = (not quiet) and (progress if progress is not None else err_console.is_terminal)
 
-    skip: set[str] = set()
+    resumed = None
     if output:
-        final, part, skip = prepare_output(output, fmt, resume)
+        final, part, resumed = prepare_output(output, fmt, resume, frame_ids)
         handle = open(part, "a", encoding="utf-8", newline="")
-        write_header = part.stat().st_size == 0
+        write_header = part == final or part.stat().st_size == 0
     else:
         handle, write_header = sys.stdout, True
     errors_handle = open(errors_path, "a" if resume else "w", encoding="utf-8") if errors_path else None
     summary = Summary(frame_ids, group_by)
 
     def pending():
-        for task in iter_tasks(paths, recursive, pattern, fields):
-            if task.key in skip:
-                summary.skipped += 1
-                continue
-            yield task
+        tasks = iter_tasks(paths, recursive, pattern, fields)
+        if resumed and resumed.done:
+            skipped = deque(islice(tasks, resumed.done), maxlen=1)  # the prefix already written
+            task = skipped[0] if skipped else None
+            if task is None or task.key != resumed.last_key:
+                raise FramingError(str(part), f"cannot resume: record {resumed.done} is {resumed.last_key}, but input {resumed.done} is "
+                                   f"{task.key if task else 'missing'} (run the same command as before)")
+            summary.skipped, summary.failed = resumed.done, resumed.failed
+        yield from tasks
 
     writer = RecordWriter(handle, fmt, frame_ids, write_header)
     columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn()]
-    import time
-
     started = time.perf_counter()
-    with Progress(*columns, console=err_console, disable=not show_progress, transient=False) as bar:
-        bar_task = bar.add_task("documents", total=_estimate_total(paths, recursive, pattern) if show_progress else None, rate="")
-        for record in run(pending(), analyzer, jobs):
-            writer.write(record)
-            if errors_handle and "error" in record:
-                errors_handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            summary.add(record)
-            elapsed = time.perf_counter() - started
-            bar.update(bar_task, advance=1, rate=f"{summary.ok.tokens / elapsed:,.0f} tok/s" if elapsed else "")
-    if errors_handle:
-        errors_handle.close()
-    if output:
-        handle.close()
+    written = 0
+    try:
+        with Progress(*columns, console=err_console, disable=not show_progress, transient=False) as bar:
+            total = _estimate_total(paths, recursive, pattern) if show_progress else None
+            bar_task = bar.add_task("documents", total=total, completed=resumed.done if resumed else 0, rate="")
+            for record in run(pending(), analyzer, jobs):
+                writer.write(record)
+                written += 1
+                if errors_handle and "error" in record:
+                    errors_handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                summary.add(record)
+                elapsed = time.perf_counter() - started
+                bar.update(bar_task, advance=1, rate=f"{summary.ok.tokens / elapsed:,.0f} tok/s" if elapsed else "")
+    except KeyboardInterrupt:
+        where = f"; {written} new records kept in {part}: rerun with --resume to finish" if output and part != final else ""
+        click.echo(f"framing: interrupted{where}", err=True)
+        sys.exit(130)
+    except BrokenProcessPool:
+        where = f"; records so far kept in {part}: rerun with --resume" if output and part != final else ""
+        click.echo(f"framing: error: a worker process died (killed or out of memory){where}", err=True)
+        sys.exit(1)
+    finally:
+        if errors_handle:
+            errors_handle.close()
+        if output:
+            handle.close()
+    if output and part != final:
         part.replace(final)
     if not quiet:
         _print_summary(summary, err_console)

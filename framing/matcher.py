@@ -68,32 +68,22 @@ class LexiconMatcher:
                     tuple(ids(p) for p in lexicons.expand(term.boost)) if term.boosted else (),
                 )
                 self.index.setdefault(compiled.words[0], []).append(compiled)
-        for candidates in self.index.values():
-            candidates.sort(key=lambda c: -len(c.words))
 
     def match(self, doc: Doc) -> list[TokenHit]:
-        """All hits, longest match first per frame; a shorter term inside a longer hit of its frame is dropped."""
+        """Hits in text order. Where terms of one frame overlap, the longest wins (then the leftmost)."""
         columns = doc.to_array([LEMMA, IS_SPACE])
         positions = np.flatnonzero(columns[:, 1] == 0).tolist()
         seq = columns[positions, 0].tolist()
-        token_sentence = doc._.token_sentence
-        sentence_of = token_sentence[positions].tolist()
+        sentence_of = doc._.token_sentence[positions].tolist()
         index = self.index
-        found: list[TokenHit] = []
-        taken: set[tuple[int, int]] = set()  # (frame, position) covered by an accepted hit
+        candidates: list[tuple[int, int, CompiledTerm, float]] = []  # (start, width, term, weight)
         n = len(seq)
         for i, lemma in enumerate(seq):
-            candidates = index.get(lemma)
-            if not candidates:
-                continue
-            for cand in candidates:
+            for cand in index.get(lemma, ()):
                 width = len(cand.words)
                 if i + width > n or (width > 1 and tuple(seq[i : i + width]) != cand.words):
                     continue
-                sentence = sentence_of[i]
-                if sentence_of[i + width - 1] != sentence:
-                    continue
-                if any((cand.frame, j) in taken for j in range(i, i + width)):
+                if sentence_of[i + width - 1] != sentence_of[i]:
                     continue
                 weight = cand.term.weight
                 if cand.exclude or cand.require or cand.boost:
@@ -104,9 +94,16 @@ class LexiconMatcher:
                         continue
                     if cand.boost and any(_contains(seq, lo, hi, phrase) for phrase in cand.boost):
                         weight = max(weight, cand.term.boosted)
-                taken.update((cand.frame, j) for j in range(i, i + width))
-                found.append(TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence, weight))
-        return found
+                candidates.append((i, width, cand, weight))
+        taken: set[tuple[int, int]] = set()  # (frame, position) covered by an accepted hit
+        accepted = []
+        for i, width, cand, weight in sorted(candidates, key=lambda c: (-c[1], c[0])):
+            if any((cand.frame, j) in taken for j in range(i, i + width)):
+                continue
+            taken.update((cand.frame, j) for j in range(i, i + width))
+            accepted.append(TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence_of[i], weight))
+        accepted.sort(key=lambda h: (h.start, h.frame))
+        return accepted
 
     @staticmethod
     def _window(cand: CompiledTerm, sentence_of: list[int], i: int, width: int) -> tuple[int, int]:

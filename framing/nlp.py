@@ -10,6 +10,7 @@ sentences from razdel.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
@@ -23,7 +24,10 @@ from .normalize import fold_yo
 
 # A word is letters/digits joined by inner hyphens (российско-казахстанских, Санкт-Петербург, 2015-2020);
 # anything else that is not whitespace is a one-character token.
-TOKEN = re.compile(r"\w+(?:-\w+)*|[^\w\s]|\s+")
+# Soft hyphens and combining marks (stress accents, decomposed ё) stay inside their word.
+_IN_WORD = r"[\w\u00ad\u0300-\u036f]"
+TOKEN = re.compile(rf"\w{_IN_WORD}*(?:-\w{_IN_WORD}*)*|[^\w\s]|\s+")
+_MARKS = re.compile(r"[\u00ad\u0300-\u036f]")
 WORD = re.compile(r"\w")
 
 if not Doc.has_extension("sentences"):
@@ -76,6 +80,8 @@ class CachedMorphLemmatizer:
         self.cache: dict[int, int] = {}
 
     def lemma_of(self, lower: str) -> str:
+        if _MARKS.search(lower):  # decomposed ё → ё, then drop stress marks and soft hyphens
+            lower = _MARKS.sub("", unicodedata.normalize("NFC", lower).replace("\u0451", "е"))
         if not WORD.search(lower) or lower.isdigit():
             return lower
         return fold_yo(self.morph.parse(lower)[0].normal_form)
@@ -132,6 +138,7 @@ def razdel_sentences(doc: Doc) -> Doc:
 def load_pipeline() -> Language:
     """The shared pipeline (built once per process: pymorphy3 dictionaries take ~0.3 s to load)."""
     nlp = spacy.blank("ru")
+    nlp.max_length = 50_000_000  # the reader caps input size; spaCy's 1M-character default would refuse long files
     nlp.tokenizer = RegexTokenizer(nlp.vocab)
     nlp.add_pipe("cached_morph_lemmatizer")
     nlp.add_pipe("razdel_sentences")

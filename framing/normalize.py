@@ -16,12 +16,11 @@ _TRANSLATE = str.maketrans(
         "\u2009": " ",
         "\u2010": "-",
         "\u2011": "-",
-        "\u00ad": " ",
         "\ufeff": " ",
     }
 )
 
-DATE_HEADER = re.compile(r"\A\s*date (\d{4}-\d{2}-\d{2})(?: |$)", re.MULTILINE)
+DATE_HEADER = re.compile(r"\A\s*date (\d{4}-\d{2}-\d{2})(?=\s|\Z)")
 
 
 def fold_yo(text: str) -> str:

@@ -99,3 +99,11 @@ def test_cp1251_file_is_decoded(runner, tmp_path, seed_text):
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
+
+
+def test_crlf_date_header_and_long_text(lexicon_analyzer, seed_text):
+    analysis = lexicon_analyzer.analyze(" date 2025-01-02\r\nМосква и Астана вышли на новый уровень.\r\n")
+    assert analysis.date == "2025-01-02" and analysis.tokens == 7
+    long_text = "\n".join([seed_text] * 200)  # ≈ 1.1M characters, beyond spaCy's default max_length
+    assert len(long_text) > 1_000_000
+    assert lexicon_analyzer.analyze(long_text).dominant == "partnership"

@@ -142,3 +142,42 @@ def test_interrupt_and_resume_loses_and_duplicates_nothing(tmp_path):
     ids = [r["id"] for r in read_jsonl(out)]
     assert sorted(ids, key=int) == [str(i) for i in range(300)]
     assert len(ids) == len(set(ids)) == 300
+
+
+def test_resume_counts_the_written_prefix_even_with_duplicate_ids(runner, tmp_path):
+    corpus = tmp_path / "dup.jsonl"
+    text = "Россия и Казахстан подписали декларацию о стратегическом партнерстве и союзничестве."
+    corpus.write_text("".join(json.dumps({"id": "same", "text": text}, ensure_ascii=False) + "\n" for _ in range(5)), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q"]).exit_code == 0
+    part = tmp_path / "out.jsonl.part"
+    part.write_text(out.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")  # as if killed after one
+    out.unlink()
+    assert run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q", "--resume"]).exit_code == 0
+    assert len(read_jsonl(out)) == 5
+
+
+def test_resume_refuses_other_format_or_other_inputs(runner, tmp_path):
+    out = tmp_path / "out.jsonl"
+    assert run_batch(runner, [str(SEED), "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"]).exit_code == 0
+    wrong_format = run_batch(runner, [str(SEED), "-o", str(out), "--format", "csv", "--resume", "-q"])
+    assert wrong_format.exit_code == 1 and "cannot resume" in wrong_format.output
+    other = tmp_path / "other.txt"
+    other.write_text("Москва и Астана развивают союзнические отношения.", encoding="utf-8")
+    wrong_inputs = run_batch(runner, [str(other), str(SEED), "-o", str(out), "--resume", "-q", "--mode", "lexicon"])
+    assert wrong_inputs.exit_code == 1 and "cannot resume" in wrong_inputs.output
+
+
+def test_special_output_file_is_written_in_place(tmp_path):
+    from framing.batch import prepare_output
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    final, part, state = prepare_output(str(fifo), "jsonl", False, ["partnership"])
+    assert final == part == fifo and state.done == 0
+    assert fifo.exists() and not fifo.is_file()
+
+
+def test_output_into_missing_folder_is_one_line(runner, tmp_path):
+    result = run_batch(runner, [str(SEED), "-o", str(tmp_path / "nope" / "x.jsonl"), "-q"])
+    assert result.exit_code == 1 and "does not exist" in result.output and ".part" not in result.output

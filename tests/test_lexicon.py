@@ -162,3 +162,11 @@ def test_lexicon_list_and_show(runner):
     assert shown.exit_code == 0 and "территориальный целостность" in shown.output
     missing = runner.invoke(main, ["lexicon", "show", "nonexistent"])
     assert missing.exit_code == 1 and "no frame 'nonexistent'" in missing.output
+
+
+def test_longest_overlapping_term_wins(tmp_path):
+    folder = write_set(tmp_path, 'frame = "demo"\n[[terms]]\nlemma = "новый уровень"\nweight = 0.3\n'
+                       '[[terms]]\nlemma = "уровень стратегический партнерство"\nweight = 1.0\n')
+    analyzer = Analyzer(lexicons=folder, mode="lexicon")
+    terms = [t.lemma for t in analyzer.analyze("Стороны вышли на новый уровень стратегического партнёрства.").frame("demo").terms]
+    assert terms == ["уровень стратегический партнерство"]

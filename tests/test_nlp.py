@@ -34,3 +34,11 @@ def test_razdel_sentences_respect_abbreviations_and_offsets():
     assert len(spans) == 3
     assert text[spans[0][0] : spans[0][1]].endswith("вырос вдвое.")
     assert text[spans[1][0] : spans[1][1]].startswith("В. В. Путин")
+
+
+def test_soft_hyphens_accents_and_decomposed_yo_stay_in_words():
+    import unicodedata
+
+    assert lemmas("парт\u00adнёрства") == ["партнерство"]
+    assert lemmas("стратеги\u0301ческого") == ["стратегический"]
+    assert lemmas(unicodedata.normalize("NFD", "партнёрству")) == ["партнерство"]
