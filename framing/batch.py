@@ -13,6 +13,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import sys
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
@@ -22,14 +23,13 @@ from pathlib import Path
 
 from .errors import FramingError
 from .output import checked_output_path
-from .reader import HTML_SUFFIXES, Document, check_russian, document_from_bytes, read_bytes
+from .reader import CYRILLIC_ENCODINGS, HTML_SUFFIXES, Document, check_russian, document_from_bytes, read_bytes
 from .serialize import csv_header, csv_row, to_dict
 
 TEXT_SUFFIXES = {".txt", ".text"}
 CORPUS_SUFFIXES = {".jsonl", ".csv"}
 DEFAULT_GLOB = "*"
 CHUNK = 8
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclass(frozen=True)
@@ -75,23 +75,71 @@ def iter_paths(paths: Iterable[str], recursive: bool, pattern: str | None) -> It
             yield path
 
 
+def corpus_encoding(path: Path) -> str:
+    """Encoding of a corpus file, sniffed from its first 64 KB (so it can be streamed)."""
+    with open(path, "rb") as handle:
+        head = handle.read(65536)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut by the 64 KB boundary
+            return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head, cp_isolation=CYRILLIC_ENCODINGS).best()
+    return best.encoding if best else "utf-8"
+
+
 def _corpus_rows(path: Path, fields: CorpusFields) -> Iterator[Task]:
     source = str(path)
     try:
-        handle = open(path, encoding="utf-8-sig", newline="")
+        encoding = corpus_encoding(path)
+        handle = open(path, encoding=encoding, newline="")
     except OSError as exc:
         yield Task(source, error=f"cannot read ({exc.strerror})")
         return
+    number = 0
     with handle:
         try:
             if path.suffix.lower() == ".csv":
-                rows = ((n + 2, row) for n, row in enumerate(csv.DictReader(handle)))
+                csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are long fields
+                reader = csv.DictReader(handle)
+                columns = reader.fieldnames or []
+                if fields.text not in columns:
+                    yield Task(source, error=f"no column '{fields.text}' (columns: {', '.join(columns) or 'none'}); see --text-field")
+                    return
+                for row in reader:
+                    number = reader.line_num
+                    yield _row_task(source, number, row, fields)
             else:
-                rows = ((n + 1, _json_row(line)) for n, line in enumerate(handle) if line.strip())
-            for number, row in rows:
-                yield _row_task(source, number, row, fields)
+                for number, line in enumerate(handle, 1):
+                    if line.strip():
+                        yield _row_task(source, number, _json_row(line), fields)
         except (UnicodeDecodeError, csv.Error) as exc:
-            yield Task(source, id=None, error=f"unreadable corpus ({type(exc).__name__}: {exc})")
+            yield Task(source, id=f"line {number + 1}", error=f"unreadable corpus after line {number} ({type(exc).__name__}: {exc})")
+
+
+DATE_FORMS = (
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})"), (1, 2, 3)),
+    (re.compile(r"^(\d{4})/(\d{2})/(\d{2})"), (1, 2, 3)),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),
+    (re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})"), (3, 2, 1)),
+)
+
+
+def iso_date(value) -> str | None:
+    """YYYY-MM-DD from common corpus date forms (ISO with time, YYYYMMDD, DD.MM.YYYY); None otherwise."""
+    text = str(value).strip()
+    for pattern, (y, m, d) in DATE_FORMS:
+        match = pattern.match(text)
+        if match:
+            return f"{match.group(y)}-{match.group(m)}-{match.group(d)}"
+    return None
 
 
 def _json_row(line: str) -> dict | str:
@@ -112,7 +160,7 @@ def _row_task(source: str, number: int, row: dict | str, fields: CorpusFields) -
     date = row.get(fields.date)
     if not isinstance(text, str) or not text.strip():
         return Task(source, id=row_id, error=f"line {number}: no text in field '{fields.text}'")
-    return Task(source, text=text, id=row_id, date=str(date)[:10] if date else None, group=group)
+    return Task(source, text=text, id=row_id, date=iso_date(date) if date else None, group=group)
 
 
 def iter_tasks(paths: Iterable[str], recursive: bool = False, pattern: str | None = None, fields: CorpusFields | None = None) -> Iterator[Task]:

@@ -327,6 +327,8 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
 
     if resume and not output:
         raise click.UsageError("--resume needs --output")
+    if group_by and group_by.startswith("date:") and group_by not in ("date:month", "date:year"):
+        raise click.UsageError("--group-by takes date:month, date:year, folder, or a corpus field name")
     fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
     fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=fields_group)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)

@@ -181,3 +181,23 @@ def test_special_output_file_is_written_in_place(tmp_path):
 def test_output_into_missing_folder_is_one_line(runner, tmp_path):
     result = run_batch(runner, [str(SEED), "-o", str(tmp_path / "nope" / "x.jsonl"), "-q"])
     assert result.exit_code == 1 and "does not exist" in result.output and ".part" not in result.output
+
+
+def test_cp1251_csv_corpus_and_missing_text_column(runner, tmp_path):
+    corpus = tmp_path / "legacy.csv"
+    text = "Москва и Астана вывели отношения на уровень стратегического партнерства и союзничества."
+    corpus.write_bytes(f"id,date,body\n1,05.03.2024,\"{text}\"\n".encode("cp1251"))
+    out = tmp_path / "out.jsonl"
+    ok = run_batch(runner, [str(corpus), "--text-field", "body", "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"])
+    assert ok.exit_code == 0, ok.output
+    record = read_jsonl(out)[0]
+    assert record["id"] == "1" and record["date"] == "2024-03-05" and record["dominant"] == "partnership"
+    missing = run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q"])
+    assert missing.exit_code == 1
+    errors = read_jsonl(out)
+    assert len(errors) == 1 and "no column 'text'" in errors[0]["error"]
+
+
+def test_group_by_rejects_unknown_date_grouping(runner):
+    result = run_batch(runner, [str(SEED), "--group-by", "date:week"])
+    assert result.exit_code == 2 and "date:month" in result.output
