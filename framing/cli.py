@@ -34,6 +34,10 @@ def one_line_errors(func):
     return wrapper
 
 
+def _num(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
@@ -221,24 +225,24 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
         write_output(json.dumps(report, ensure_ascii=False, indent=2), output)
         return
     modes = list(report["modes"])
-    table = Table(title=f"{report['gold']}: {report['articles']} articles — present vs code ≥ 2")
-    table.add_column("frame")
+    table = Table(title=f"{report['gold']}: {report['articles']} articles — F1 of present vs code ≥ 2, Spearman ρ of score vs code")
+    table.add_column("frame", no_wrap=True)
     for mode in modes:
-        table.add_column(f"{mode} P/R/F1", justify="right")
+        table.add_column(f"{mode} F1", justify="right")
         table.add_column("ρ", justify="right")
     frames = list(report["modes"][modes[0]]["frames"])
     for frame in frames:
         row = [frame]
         for mode in modes:
             m = report["modes"][mode]["frames"][frame]
-            row += [f"{m['precision']:.2f}/{m['recall']:.2f}/{m['f1']:.2f}", f"{m['spearman']:.2f}"]
+            row += [_num(m["f1"]), _num(m["spearman"])]
         table.add_row(*row)
     table.add_section()
-    table.add_row("macro-F1", *sum(([f"{report['modes'][m]['macro_f1']:.3f}", ""] for m in modes), []))
-    table.add_row("dominant accuracy", *sum(([f"{report['modes'][m]['dominant_accuracy']:.3f}", ""] for m in modes), []))
-    table.add_row("Spearman (pooled)", *sum(([f"{report['modes'][m]['spearman_pooled']:.3f}", ""] for m in modes), []))
+    for label, key in (("macro-F1", "macro_f1"), ("dominant accuracy", "dominant_accuracy"), ("Spearman (pooled)", "spearman_pooled")):
+        table.add_row(label, *sum(([_num(report["modes"][m][key], 3), ""] for m in modes), []))
     console = _console()
     console.print(table)
+    console.print("[dim]precision, recall and per-document scores: --format json[/dim]")
 
 
 def _estimate_total(paths: tuple[str, ...], recursive: bool, pattern: str | None) -> int:

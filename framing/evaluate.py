@@ -10,7 +10,7 @@ import numpy as np
 from .corpus import read_jsonl
 from .errors import FramingError
 from .reader import read_document
-from .scoring import MODES
+from .scoring import MODES, PRESENT, combine
 from .train import prf
 
 
@@ -27,18 +27,25 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
     articles = []
     for number, row in read_jsonl(path):
         codes = row.get("codes")
-        if not isinstance(codes, dict) or not all(isinstance(v, int) and 0 <= v <= 3 for v in codes.values()):
+        if not isinstance(codes, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 3 for v in codes.values()):
             raise FramingError(str(path), "'codes' must map frame ids to integers 0..3", number)
-        missing = set(frames) - set(codes)
+        missing, unknown = set(frames) - set(codes), set(codes) - set(frames)
         if missing:
             raise FramingError(str(path), f"codes missing for {', '.join(sorted(missing))}", number)
+        if unknown:
+            raise FramingError(str(path), f"codes for unknown frame(s) {', '.join(sorted(unknown))}", number)
         dominant = row.get("dominant", "none")
         if dominant not in (*frames, "none", None):
             raise FramingError(str(path), f"unknown dominant frame {dominant!r}", number)
         if isinstance(row.get("text"), str):
             text, source = row["text"], f"{path}:{number}"
+            if not text.strip():
+                raise FramingError(str(path), "empty 'text'", number)
         elif isinstance(row.get("path"), str):
-            document = read_document(path.parent / row["path"])
+            try:
+                document = read_document(path.parent / row["path"])
+            except FramingError as exc:
+                raise FramingError(str(path), f"{row['path']}: {exc.reason}", number) from None
             text, source = document.text, row["path"]
         else:
             raise FramingError(str(path), "each line needs 'path' or 'text'", number)
@@ -48,8 +55,8 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
     return articles
 
 
-def spearman(x: list[float], y: list[float]) -> float:
-    """Spearman's rho with average ranks for ties (numpy only)."""
+def spearman(x: list[float], y: list[float]) -> float | None:
+    """Spearman's rho with average ranks for ties (numpy only); None when undefined (constant input)."""
 
     def ranks(values: list[float]) -> np.ndarray:
         array = np.asarray(values, dtype=float)
@@ -62,42 +69,62 @@ def spearman(x: list[float], y: list[float]) -> float:
         return result
 
     if len(x) < 2:
-        return float("nan")
+        return None
     rx, ry = ranks(x), ranks(y)
     if rx.std() == 0 or ry.std() == 0:
-        return float("nan")
+        return None
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
+def mode_view(analysis, mode: str) -> tuple[dict[str, float], dict[str, bool], str | None]:
+    """Scores, present flags and dominant frame of an analysis as `mode` would give them (no re-analysis)."""
+    scores = {f.id: combine(mode, f.lexicon, f.classifier) for f in analysis.frames}
+    present = {k: v >= PRESENT[mode] for k, v in scores.items()}
+    ranked = sorted(scores, key=lambda k: (-scores[k], k))
+    return scores, present, ranked[0] if ranked and present[ranked[0]] else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 def evaluate(gold_path: str | Path, modes: tuple[str, ...] = MODES, lexicons=None, model=None) -> dict:
-    """Per mode: per-frame P/R/F1 of `present` vs code ≥ 2, macro-F1, dominant accuracy, Spearman."""
+    """Per mode: per-frame P/R/F1 of `present` vs code ≥ 2, macro-F1, dominant accuracy, Spearman.
+
+    Each article is analysed once (both components); the modes differ only in how they combine them.
+    A frame with no gold positives and no predictions has no F1 (null) and stays out of macro-F1.
+    """
     from .analyzer import Analyzer
 
-    first = Analyzer(lexicons=lexicons, model=model, mode=modes[0])
-    frames = first.lexicons.ids
+    analyzer = Analyzer(lexicons=lexicons, model=model, mode="combined" if set(modes) - {"lexicon"} else "lexicon")
+    frames = analyzer.lexicons.ids
     articles = load_gold(gold_path, frames)
+    analyses = [analyzer.analyze(a.text, source=a.source) for a in articles]
     report: dict = {"gold": str(gold_path), "articles": len(articles), "modes": {}}
     for mode in modes:
-        analyzer = first if mode == modes[0] else Analyzer(lexicons=first.lexicons, model=model, mode=mode)
-        analyses = [analyzer.analyze(a.text, source=a.source) for a in articles]
+        views = [mode_view(an, mode) for an in analyses]
         per_frame = {}
         pooled_scores, pooled_codes = [], []
         for frame in frames:
             truth = np.array([a.codes[frame] >= 2 for a in articles])
-            predicted = np.array([an.frame(frame).present for an in analyses])
-            scores = [an.frame(frame).score for an in analyses]
+            predicted = np.array([present[frame] for _, present, _ in views])
+            scores = [score[frame] for score, _, _ in views]
             codes = [a.codes[frame] for a in articles]
             pooled_scores += scores
             pooled_codes += codes
-            per_frame[frame] = {**prf(truth, predicted), "spearman": round(spearman(scores, codes), 4)}
-        dominant_hits = sum(1 for a, an in zip(articles, analyses) if a.dominant == an.dominant)
+            metrics = prf(truth, predicted)
+            if not truth.any() and not predicted.any():
+                metrics["f1"] = None
+            per_frame[frame] = {**metrics, "spearman": _round(spearman(scores, codes))}
+        defined = [m["f1"] for m in per_frame.values() if m["f1"] is not None]
+        dominant_hits = sum(1 for a, (_, _, dominant) in zip(articles, views) if a.dominant == dominant)
         report["modes"][mode] = {
             "frames": per_frame,
-            "macro_f1": round(float(np.mean([m["f1"] for m in per_frame.values()])), 4),
+            "macro_f1": round(float(np.mean(defined)), 4) if defined else None,
             "dominant_accuracy": round(dominant_hits / len(articles), 4),
-            "spearman_pooled": round(spearman(pooled_scores, pooled_codes), 4),
+            "spearman_pooled": _round(spearman(pooled_scores, pooled_codes)),
             "documents": [
-                {"source": an.source, "dominant": an.dominant, "scores": {f.id: f.score for f in an.frames}} for an in analyses
+                {"source": an.source, "dominant": dominant, "scores": scores} for an, (scores, _, dominant) in zip(analyses, views)
             ],
         }
     return report

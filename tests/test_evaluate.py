@@ -84,3 +84,34 @@ def test_heldout_articles(runner):
     assert result.exit_code == 0, result.output
     combined = json.loads(result.output)["modes"]["combined"]
     assert combined["macro_f1"] >= 0.8 and combined["dominant_accuracy"] >= 0.75
+
+
+def _gold_line(**row) -> str:
+    base = {"text": "Россия и Казахстан — стратегические партнеры и союзники.", "dominant": "partnership",
+            "codes": {"partnership": 3, "sovereignty": 0, "global_south": 0, "language_policy": 0}}
+    base.update(row)
+    return json.dumps(base, ensure_ascii=False) + "\n"
+
+
+def test_evaluate_json_has_no_nan_and_undefined_f1_is_null(runner, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(_gold_line() + _gold_line(text="В Москве прошёл снегопад, движение затруднено.", dominant="none",
+                                              codes={"partnership": 0, "sovereignty": 0, "global_south": 0, "language_policy": 0}), encoding="utf-8")
+    result = runner.invoke(main, ["evaluate", str(gold), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.output
+    combined = json.loads(result.output)["modes"]["combined"]
+    assert combined["frames"]["sovereignty"]["f1"] is None and combined["macro_f1"] == 1.0
+
+
+def test_gold_errors_name_gold_file_and_line(runner, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    cases = [
+        (_gold_line(path="missing.txt", text=None), "missing.txt: no such file"),
+        (_gold_line(codes={"partnership": True, "sovereignty": 0, "global_south": 0, "language_policy": 0}), "integers 0..3"),
+        (_gold_line(codes={"partnership": 3, "sovereignty": 0, "global_south": 0, "language_policy": 0, "enrgy": 1}), "unknown frame"),
+    ]
+    for line, message in cases:
+        gold.write_text(_gold_line() + line.replace('"text": null, ', ""), encoding="utf-8")
+        result = runner.invoke(main, ["evaluate", str(gold)])
+        assert result.exit_code == 1 and f"{gold}:2:" in result.output and message in result.output, result.output
