@@ -31,6 +31,7 @@ class Analyzer:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
+        self.with_text = False  # batch records carry the text when set (framing batch --with-text)
         self.nlp = load_pipeline()
         self.lexicons = lexicons if isinstance(lexicons, LexiconSet) else load_lexicon_set(lexicons)
         self.matcher = LexiconMatcher(self.lexicons, self.nlp.vocab.strings)
@@ -88,9 +89,12 @@ class Analyzer:
 
 
 def _term_counts(hits: list[Hit]) -> list[TermCount]:
+    """Terms by total weight contributed (a boosted hit counts with its boosted weight)."""
     counts = Counter(h.lemma for h in hits)
-    weights = {h.lemma: h.weight for h in hits}
-    return [TermCount(lemma, count, weights[lemma]) for lemma, count in sorted(counts.items(), key=lambda kv: (-kv[1] * weights[kv[0]], kv[0]))]
+    totals: Counter = Counter()
+    for hit in hits:
+        totals[hit.lemma] += hit.weight
+    return [TermCount(lemma, counts[lemma], round(totals[lemma], 4)) for lemma in sorted(counts, key=lambda k: (-totals[k], k))]
 
 
 def _evidence(

@@ -194,7 +194,7 @@ def analyze_task(task: Task) -> dict:
             document = Document(text=task.text or "", source=task.source)
             check_russian(document.text, task.source)
         analysis = _analyzer.analyze(document.text, source=task.source, date=task.date)
-        record = to_dict(analysis, id=task.id)
+        record = to_dict(analysis, with_text=getattr(_analyzer, "with_text", False), id=task.id)
         if task.group is not None:
             record["group"] = task.group
         return record

@@ -71,8 +71,9 @@ def main() -> None:
 @click.option("--mode", type=MODE, default="combined", show_default=True, help="Which evidence scores the frames.")
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
+@click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
 @one_line_errors
-def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None) -> None:
+def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
     from .reader import read_document
@@ -83,7 +84,7 @@ def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | 
     if fmt == "json":
         from .serialize import to_json
 
-        write_output(to_json(analysis), output)
+        write_output(to_json(analysis, with_text=with_text), output)
         return
     from .render import render
 
@@ -116,7 +117,7 @@ def lexicon_list(lexicons: str | None) -> None:
         table.add_column(column, no_wrap=column in ("frame", "file"))
     for frame in lexset.frames:
         multi = sum(1 for t in frame.terms if len(t.words) > 1)
-        ruled = sum(1 for t in frame.terms if t.exclude or t.require)
+        ruled = sum(1 for t in frame.terms if t.exclude or t.require or t.boost)
         table.add_row(frame.id, frame.label, str(len(frame.terms)), str(multi), str(ruled), frame.path.name if frame.path else "")
     _console().print(table)
 
@@ -177,7 +178,7 @@ def lexicon_check(path: str | None) -> None:
 @main.command()
 @click.argument("data", type=click.Path())
 @click.option("--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write.")
-@click.option("--folds", type=int, default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @one_line_errors
 def train(data: str, out: str, folds: int) -> None:
     """Train the classifier on DATA (folder with train.jsonl and test.jsonl) and write model + model card."""
@@ -311,9 +312,10 @@ def _print_summary(summary, console) -> None:
 @click.option("--resume", is_flag=True, help="Continue an interrupted run into --output, skipping finished documents.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 @click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
+@click.option("--with-text", is_flag=True, help="JSONL: include each analysed text (what the offsets index).")
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, text_field, id_field, date_field, group_by,
-          errors_path, resume, quiet, progress) -> None:
+          errors_path, resume, quiet, progress, with_text) -> None:
     """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
 
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
@@ -336,6 +338,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
     fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
     fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=fields_group)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
+    analyzer.with_text = with_text
     frame_ids = analyzer.lexicons.ids
     jobs = jobs or os.cpu_count() or 1
     err_console = _console(stderr=True)

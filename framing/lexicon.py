@@ -21,6 +21,7 @@ from .normalize import fold_yo
 
 DEFAULT_WINDOW = 6
 FRAME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+PUNCTUATION = re.compile(r"[^\w\s-]")
 
 
 @dataclass(frozen=True)
@@ -180,40 +181,50 @@ def _parse_frame_file(path: Path, codebook: dict, problems: list[Problem]) -> Fr
         if not isinstance(entry, dict):
             problems.append(Problem(str(path), start, "each term must be a table with 'lemma' and 'weight'"))
             continue
-        lemma, weight = entry.get("lemma"), entry.get("weight")
-        if not isinstance(lemma, str) or not lemma.strip():
-            problems.append(Problem(str(path), _key_line(raw, start, "lemma"), f"'lemma' must be a non-empty string, got {lemma!r}"))
-            continue
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
-            problems.append(Problem(str(path), _key_line(raw, start, "weight"), f"'weight' must be a number, got {weight!r}"))
-            continue
-        if not 0 < weight <= 1:
-            problems.append(Problem(str(path), _key_line(raw, start, "weight"), f"weight {weight} out of range (0, 1]"))
-            continue
-        window = entry.get("window", DEFAULT_WINDOW)
-        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
-            problems.append(Problem(str(path), _key_line(raw, start, "window"), f"'window' must be a positive integer, got {window!r}"))
-            window = DEFAULT_WINDOW
-        boosted = entry.get("boosted")
-        if boosted is not None and (isinstance(boosted, bool) or not isinstance(boosted, (int, float)) or not 0 < boosted <= 1):
-            problems.append(Problem(str(path), _key_line(raw, start, "boosted"), f"'boosted' must be a number in (0, 1], got {boosted!r}"))
-            boosted = None
-        unknown = set(entry) - {"lemma", "weight", "exclude", "require", "boost", "boosted", "window", "note"}
-        if unknown:
-            problems.append(Problem(str(path), start, f"unknown key(s) {', '.join(sorted(unknown))}"))
-        frame.terms.append(
-            Term(
-                lemma=" ".join(fold_yo(lemma.lower()).split()),
-                weight=float(weight),
-                exclude=_str_list(entry.get("exclude"), path, _key_line(raw, start, "exclude"), "exclude", problems),
-                require=_str_list(entry.get("require"), path, _key_line(raw, start, "require"), "require", problems),
-                boost=_str_list(entry.get("boost"), path, _key_line(raw, start, "boost"), "boost", problems),
-                boosted=float(boosted) if boosted is not None else None,
-                window=window,
-                line=start,
-            )
-        )
+        term = _parse_term(entry, path, raw, start, problems)
+        if term is not None:
+            frame.terms.append(term)
     return frame
+
+
+def _parse_term(entry: dict, path: Path, raw: str, start: int | None, problems: list[Problem]) -> Term | None:
+    """One [[terms]] table; every problem in it is reported (not just the first), None if unusable."""
+    before = len(problems)
+
+    def problem(key: str | None, message: str) -> None:
+        problems.append(Problem(str(path), _key_line(raw, start, key) if key else start, message))
+
+    lemma, weight = entry.get("lemma"), entry.get("weight")
+    if not isinstance(lemma, str) or not lemma.strip():
+        problem("lemma", f"'lemma' must be a non-empty string, got {lemma!r}")
+    elif PUNCTUATION.search(lemma):
+        problem("lemma", f"'lemma' {lemma!r} contains punctuation: write lemmas separated by spaces (it could never match)")
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+        problem("weight", f"'weight' must be a number, got {weight!r}")
+    elif not 0 < weight <= 1:
+        problem("weight", f"weight {weight} out of range (0, 1]")
+    window = entry.get("window", DEFAULT_WINDOW)
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        problem("window", f"'window' must be a positive integer, got {window!r}")
+    boosted = entry.get("boosted")
+    if boosted is not None and (isinstance(boosted, bool) or not isinstance(boosted, (int, float)) or not 0 < boosted <= 1):
+        problem("boosted", f"'boosted' must be a number in (0, 1], got {boosted!r}")
+    unknown = set(entry) - {"lemma", "weight", "exclude", "require", "boost", "boosted", "window", "note"}
+    if unknown:
+        problem(None, f"unknown key(s) {', '.join(sorted(unknown))}")
+    lists = {key: _str_list(entry.get(key), path, _key_line(raw, start, key), key, problems) for key in ("exclude", "require", "boost")}
+    if len(problems) > before:
+        return None
+    return Term(
+        lemma=" ".join(fold_yo(lemma.lower()).split()),
+        weight=float(weight),
+        exclude=lists["exclude"],
+        require=lists["require"],
+        boost=lists["boost"],
+        boosted=float(boosted) if boosted is not None else None,
+        window=window,
+        line=start,
+    )
 
 
 def _load(root: Path, problems: list[Problem], depth: int = 0) -> tuple[LexiconSet, dict]:
@@ -242,6 +253,11 @@ def _load(root: Path, problems: list[Problem], depth: int = 0) -> tuple[LexiconS
     if not isinstance(own, dict):
         problems.append(Problem(str(codebook_path), _key_line(raw, 0, "frames"), "'frames' must be a table of [frames.<id>]"))
         own = {}
+    for frame_id, info in list(own.items()):
+        if not isinstance(info, dict):
+            line = next((i for i, text in enumerate(raw.splitlines(), 1) if text.strip().startswith(f"{frame_id} =")), None)
+            problems.append(Problem(str(codebook_path), line, f"frames.{frame_id} must be a table ([frames.{frame_id}]) with labels and definition"))
+            del own[frame_id]
     codebook = {**codebook, **own}
     contexts = dict(base.contexts)
     raw_contexts = data.get("contexts", {})

@@ -29,7 +29,7 @@ class Hit:
 class TermCount:
     lemma: str
     count: int
-    weight: float
+    weight: float  # total weight its hits contributed
 
 
 @dataclass

@@ -44,7 +44,7 @@ def frame_to_dict(frame: FrameResult) -> dict:
     return out
 
 
-def to_dict(analysis: Analysis, **extra) -> dict:
+def to_dict(analysis: Analysis, with_text: bool = False, **extra) -> dict:
     out = {
         "schema": SCHEMA,
         "source": analysis.source,
@@ -55,12 +55,14 @@ def to_dict(analysis: Analysis, **extra) -> dict:
         "dominant": analysis.dominant,
         "frames": [frame_to_dict(f) for f in analysis.frames],
     }
+    if with_text:
+        out["text"] = analysis.text  # the decoded (or HTML-extracted) text that every offset indexes
     out.update({k: v for k, v in extra.items() if v is not None})
     return out
 
 
-def to_json(analysis: Analysis, indent: int | None = 2, **extra) -> str:
-    return json.dumps(to_dict(analysis, **extra), ensure_ascii=False, indent=indent)
+def to_json(analysis: Analysis, indent: int | None = 2, with_text: bool = False, **extra) -> str:
+    return json.dumps(to_dict(analysis, with_text=with_text, **extra), ensure_ascii=False, indent=indent)
 
 
 def csv_header(frame_ids: list[str]) -> list[str]:

@@ -58,10 +58,13 @@ def _labels(examples: list[Example], frame: str) -> np.ndarray:
 
 
 def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | None = None) -> TrainReport:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import make_pipeline
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.pipeline import make_pipeline
+    except ImportError:
+        raise FramingError("framing train", "needs scikit-learn: pip install 'framing[train]'") from None
 
     started = time.perf_counter()
     frames = frames or FRAMES
@@ -90,7 +93,9 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
     for frame in frames:
         y = _labels(train_set, frame)
         if y.sum() < folds or (~y).sum() < folds:
-            raise FramingError(str(train_path), f"too few examples for frame '{frame}' ({int(y.sum())} positive)")
+            raise FramingError(
+                str(train_path), f"frame '{frame}' needs at least {folds} positive and {folds} negative examples "
+                f"({int(y.sum())} positive, {int((~y).sum())} negative)")
         # Cross-validated decision values: metrics, and the data for the Platt calibration.
         decisions = np.zeros(len(y))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=HYPER["seed"])

@@ -1,21 +1,16 @@
-"""Print pymorphy3 lemmas (ё→е) for words or phrases: a helper for writing lexicon entries.
+"""Print the lemma form of words or phrases, exactly as framing lemmatizes documents: what a lexicon term must be.
 
 Usage: python scripts/lemmas.py "стратегического партнёрства" "Глобального Юга"
-Each phrase is printed as its lemma sequence, i.e. the form a lexicon term must be written in.
-Words pymorphy3 does not know are marked with '?'.
+       (prints `стратегический партнерство`, `глобальный юг`; '?' marks words pymorphy3 does not know)
 """
 
-import re
 import sys
 
-import pymorphy3
+from framing.nlp import lemmatize_phrase, load_pipeline
 
-morph = pymorphy3.MorphAnalyzer()
-WORD = re.compile(r"[\w]+(?:-[\w]+)*")
+morph = load_pipeline().get_pipe("cached_morph_lemmatizer").morph
 
 for phrase in sys.argv[1:] or [line.strip() for line in sys.stdin if line.strip()]:
-    out = []
-    for word in WORD.findall(phrase.lower().replace("ё", "е")):
-        lemma = morph.parse(word)[0].normal_form.replace("ё", "е")
-        out.append(lemma + ("" if morph.word_is_known(word) else "?"))
-    print(f"{phrase}\t->\t{' '.join(out)}")
+    words = [w for w in phrase.lower().replace("ё", "е").split() if w]
+    marks = "".join("" if all(morph.word_is_known(p) for p in w.strip(",.«»").split("-")) else "?" for w in words)
+    print(f"{phrase}\t->\t{' '.join(lemmatize_phrase(phrase))}{'  (' + marks + ' unknown word)' if marks else ''}")
