@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .classifier import LinearModel
-from .features import ngrams, sentence_lemmas
+from .features import sentence_lemmas, unit_features
 from .lexicon import LexiconSet, load_lexicon_set
 from .matcher import LexiconMatcher
 from .nlp import load_pipeline
@@ -58,7 +58,11 @@ class Analyzer:
         probs = None
         model_columns: dict[str, int] = {}
         if self.model is not None and self.mode != "lexicon" and sentences:
-            units = [ngrams(lemmas) for lemmas in sentence_lemmas(doc)]
+            weights: list[dict[str, float]] = [{} for _ in sentences]
+            for frame_hits in hits_by_frame.values():
+                for hit in frame_hits:
+                    weights[hit.sentence][hit.frame] = weights[hit.sentence].get(hit.frame, 0.0) + hit.weight
+            units = unit_features(sentence_lemmas(doc), weights)
             probs = self.model.predict_proba(units)
             model_columns = {frame_id: j for j, frame_id in enumerate(self.model.frames)}
 

@@ -1,7 +1,9 @@
-"""Classifier features from a lemmatized Doc: lemma unigrams and bigrams per sentence.
+"""Classifier features: lemma unigrams and bigrams per sentence, plus flags for the lexicon's hits.
 
-The same function feeds training and prediction, so the exported linear model sees exactly the
-features it was trained on.
+The same functions feed training and prediction, so the exported linear model sees exactly the
+features it was trained on. The lexicon flags (`__lex_<frame>`: some hit, `__lexstrong_<frame>`:
+hits weighing ≥ 0.5) let the model learn how far to trust the curated terms in context; on the
+held-out test split they lift F1 by 1–4 points (data/train/README.md).
 """
 
 from __future__ import annotations
@@ -33,3 +35,20 @@ def sentence_lemmas(doc: Doc, whole: bool = False) -> list[list[str]]:
 def ngrams(lemmas: list[str]) -> list[str]:
     """Unigrams and bigrams, the model's feature strings."""
     return lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])]
+
+
+STRONG = 0.5
+
+
+def lexicon_flags(weights: dict[str, float]) -> list[str]:
+    """Feature tokens for one unit from its summed lexicon weight per frame id."""
+    flags = []
+    for frame_id, weight in weights.items():
+        flags.append(f"__lex_{frame_id}")
+        if weight >= STRONG:
+            flags.append(f"__lexstrong_{frame_id}")
+    return flags
+
+
+def unit_features(lemma_units: list[list[str]], weights_per_unit: list[dict[str, float]]) -> list[list[str]]:
+    return [ngrams(lemmas) + lexicon_flags(weights) for lemmas, weights in zip(lemma_units, weights_per_unit)]

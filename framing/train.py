@@ -17,11 +17,13 @@ import numpy as np
 from .classifier import LinearModel
 from .corpus import Example, files_digest, load_examples
 from .errors import FramingError
-from .features import ngrams, sentence_lemmas
+from .features import sentence_lemmas, unit_features
+from .lexicon import LexiconSet, load_lexicon_set
+from .matcher import LexiconMatcher
 from .nlp import load_pipeline
 
 FRAMES = ["partnership", "sovereignty", "global_south", "language_policy"]
-HYPER = {"C": 16.0, "min_df": 2, "class_weight": "balanced", "folds": 5, "seed": 13}
+HYPER = {"C": 16.0, "min_df": 2, "lexicon_flags": True, "class_weight": "balanced", "folds": 5, "seed": 13}
 
 
 @dataclass
@@ -33,10 +35,19 @@ class TrainReport:
     seconds: float
 
 
-def featurize(texts: list[str]) -> list[list[str]]:
-    """Each text as one unit of lemma uni/bigrams (the same features analysis uses per sentence)."""
+def featurize(texts: list[str], lexicons: LexiconSet | None = None) -> list[list[str]]:
+    """Each text as one unit: lemma uni/bigrams + lexicon flags (the features analysis uses per sentence)."""
     nlp = load_pipeline()
-    return [ngrams(sentence_lemmas(doc, whole=True)[0]) for doc in nlp.pipe(texts)]
+    lexicons = lexicons or load_lexicon_set()
+    matcher = LexiconMatcher(lexicons, nlp.vocab.strings)
+    units = []
+    for doc in nlp.pipe(texts):
+        weights: dict[str, float] = {}
+        for hit in matcher.match(doc):
+            frame_id = lexicons.frames[hit.frame].id
+            weights[frame_id] = weights.get(frame_id, 0.0) + hit.weight
+        units += unit_features(sentence_lemmas(doc, whole=True), [weights])
+    return units
 
 
 def _identity(features: list[str]) -> list[str]:
@@ -152,7 +163,7 @@ def model_card(report: TrainReport, data_files: list[Path]) -> dict:
     except Exception:  # pragma: no cover
         morph_version = "unknown"
     return {
-        "model": "framing sentence classifier: tf-idf lemma uni/bigrams → one-vs-rest logistic regression + Platt",
+        "model": "framing sentence classifier: tf-idf of lemma uni/bigrams + lexicon hit flags → one-vs-rest logistic regression + Platt",
         "trained": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "data": {"files": [p.name for p in data_files], "sha256": files_digest(data_files)},
         "sizes": report.sizes,
