@@ -9,6 +9,7 @@ import numpy as np
 
 from .classifier import LinearModel
 from .features import sentence_lemmas, unit_features
+from .language import LanguageCounter, LanguageCounts, judge
 from .lexicon import LexiconSet, load_lexicon_set
 from .matcher import LexiconMatcher
 from .nlp import load_pipeline
@@ -17,6 +18,7 @@ from .results import Analysis, Evidence, FrameResult, Hit, Substring, TermCount
 from .scoring import MODES, PRESENT, SENTENCE_PROB, classifier_score, combine, lexicon_score
 
 EVIDENCE_PER_FRAME = 3
+SEGMENT_CHARS = 500_000  # ~80k tokens per Doc: bounds memory on huge files at no cost in speed
 
 
 class Analyzer:
@@ -35,6 +37,8 @@ class Analyzer:
         self.nlp = load_pipeline()
         self.lexicons = lexicons if isinstance(lexicons, LexiconSet) else load_lexicon_set(lexicons)
         self.matcher = LexiconMatcher(self.lexicons, self.nlp.vocab.strings)
+        self.language_counter = LanguageCounter(self.nlp.get_pipe("cached_morph_lemmatizer").morph)
+        self.segment_chars = SEGMENT_CHARS
         self.model: LinearModel | None = None
         if mode != "lexicon":
             self.model = model if isinstance(model, LinearModel) else LinearModel.load(model)
@@ -44,27 +48,33 @@ class Analyzer:
         normalized = normalize(text)
         if body_start:
             normalized = " " * body_start + normalized[body_start:]  # keep offsets, drop the header
-        doc = self.nlp(normalized)
-        tokens = int(doc._.is_word.sum())
-        sentences = doc._.sentences
         frames = self.lexicons.frames
-
+        tokens = 0
+        sentences: list[tuple[int, int]] = []
         hits_by_frame: dict[int, list[Hit]] = defaultdict(list)
-        for hit in self.matcher.match(doc):
-            start, stop = doc[hit.start].idx, doc[hit.end - 1].idx + len(doc[hit.end - 1])
-            frame_id = frames[hit.frame].id
-            hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.weight, Substring(start, stop, text[start:stop]), hit.sentence))
-
-        probs = None
-        model_columns: dict[str, int] = {}
-        if self.model is not None and self.mode != "lexicon" and sentences:
-            weights: list[dict[str, float]] = [{} for _ in sentences]
-            for frame_hits in hits_by_frame.values():
-                for hit in frame_hits:
-                    weights[hit.sentence][hit.frame] = weights[hit.sentence].get(hit.frame, 0.0) + hit.weight
-            units = unit_features(sentence_lemmas(doc), weights)
-            probs = self.model.predict_proba(units)
-            model_columns = {frame_id: j for j, frame_id in enumerate(self.model.frames)}
+        prob_blocks: list[np.ndarray] = []
+        counts = LanguageCounts()
+        # Long texts go through in segments cut at line breaks: sentences and terms never cross a line
+        # break, so the result is the same as for one Doc, and memory is bounded by the segment size.
+        for seg_start, seg_stop in segments(normalized, self.segment_chars):
+            doc = self.nlp(normalized[seg_start:seg_stop])
+            counts.add(self.language_counter.count(doc, normalized[seg_start:seg_stop]))
+            tokens += int(doc._.is_word.sum())
+            first_sentence = len(sentences)
+            sentences.extend((seg_start + a, seg_start + b) for a, b in doc._.sentences)
+            weights: list[dict[str, float]] = [{} for _ in doc._.sentences]
+            for hit in self.matcher.match(doc):
+                start, stop = seg_start + doc[hit.start].idx, seg_start + doc[hit.end - 1].idx + len(doc[hit.end - 1])
+                frame_id = frames[hit.frame].id
+                span = Substring(start, stop, text[start:stop])
+                hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.weight, span, first_sentence + hit.sentence))
+                weights[hit.sentence][frame_id] = weights[hit.sentence].get(frame_id, 0.0) + hit.weight
+            if self.model is not None and self.mode != "lexicon" and doc._.sentences:
+                prob_blocks.append(self.model.predict_proba(unit_features(sentence_lemmas(doc), weights)))
+            del doc
+        language = judge(counts)
+        probs = np.vstack(prob_blocks) if prob_blocks else None
+        model_columns = {frame_id: j for j, frame_id in enumerate(self.model.frames)} if probs is not None else {}
 
         results = []
         for index, frame in enumerate(frames):
@@ -72,7 +82,8 @@ class Analyzer:
             lexicon = lexicon_score([h.weight for h in hits], tokens)
             frame_probs = probs[:, model_columns[frame.id]] if probs is not None and frame.id in model_columns else None
             classifier = classifier_score(frame_probs) if frame_probs is not None else None
-            score = combine(self.mode, lexicon, classifier)
+            # No frame is claimed for text that is not Russian: the components stay visible, the score is 0.
+            score = combine(self.mode, lexicon, classifier) if language.is_russian else 0.0
             evidence, classifier_only = _evidence(text, sentences, hits, frame_probs)
             results.append(
                 FrameResult(
@@ -89,7 +100,29 @@ class Analyzer:
             )
         results.sort(key=lambda r: (-r.score, r.id))
         dominant = results[0].id if results and results[0].present else None
-        return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant)
+        warnings = [language.warning + "; no frame claimed"] if language.warning else []
+        return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant,
+                        language=language.code, russian_share=language.russian_share, warnings=warnings)
+
+
+def segments(text: str, size: int) -> list[tuple[int, int]]:
+    """[start, stop) pieces of at most ~`size` characters, cut after a line break where there is one.
+
+    A single line longer than `size` is cut at whitespace (or, failing that, anywhere): only then can a
+    sentence be split in two.
+    """
+    spans = []
+    start, n = 0, len(text)
+    while n - start > size:
+        cut = text.rfind("\n", start, start + size) + 1
+        if cut <= start:
+            cut = max(text.rfind(" ", start, start + size) + 1, 0)
+        if cut <= start:
+            cut = start + size
+        spans.append((start, cut))
+        start = cut
+    spans.append((start, n))
+    return spans
 
 
 def _term_counts(hits: list[Hit]) -> list[TermCount]:

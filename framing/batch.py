@@ -21,9 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import reader
 from .errors import FramingError
 from .output import checked_output_path
-from .reader import CYRILLIC_ENCODINGS, HTML_SUFFIXES, Document, check_russian, document_from_bytes, read_bytes
+from .reader import CYRILLIC_ENCODINGS, HTML_SUFFIXES, Document, document_from_bytes, read_bytes
 from .serialize import csv_header, csv_row, to_dict
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -43,6 +44,7 @@ class Task:
     date: str | None = None
     group: str | None = None
     error: str | None = None  # a row that could not be read becomes an error record
+    max_bytes: int | None = None  # size limit for a file (None: reader.MAX_BYTES)
 
     @property
     def key(self) -> str:
@@ -69,7 +71,7 @@ def iter_paths(paths: Iterable[str], recursive: bool, pattern: str | None) -> It
         if path.is_dir():
             found = path.rglob(pattern or DEFAULT_GLOB) if recursive else path.glob(pattern or DEFAULT_GLOB)
             for child in sorted(found):
-                if (child.is_file() or child.is_symlink()) and (pattern or _is_candidate(child)) and not child.name.startswith("."):
+                if not child.is_dir() and (pattern or _is_candidate(child)) and not child.name.startswith("."):
                     yield child
         else:
             yield path
@@ -95,7 +97,7 @@ def corpus_encoding(path: Path) -> str:
     return best.encoding if best else "utf-8"
 
 
-def _corpus_rows(path: Path, fields: CorpusFields) -> Iterator[Task]:
+def _corpus_rows(path: Path, fields: CorpusFields, max_bytes: int) -> Iterator[Task]:
     source = str(path)
     try:
         encoding = corpus_encoding(path)
@@ -115,11 +117,11 @@ def _corpus_rows(path: Path, fields: CorpusFields) -> Iterator[Task]:
                     return
                 for row in reader:
                     number = reader.line_num
-                    yield _row_task(source, number, row, fields)
+                    yield _row_task(source, number, row, fields, max_bytes)
             else:
                 for number, line in enumerate(handle, 1):
                     if line.strip():
-                        yield _row_task(source, number, _json_row(line), fields)
+                        yield _row_task(source, number, _json_row(line), fields, max_bytes)
         except (UnicodeDecodeError, csv.Error) as exc:
             yield Task(source, id=f"line {number + 1}", error=f"unreadable corpus after line {number} ({type(exc).__name__}: {exc})")
 
@@ -150,7 +152,7 @@ def _json_row(line: str) -> dict | str:
     return value if isinstance(value, dict) else "each line must be a JSON object"
 
 
-def _row_task(source: str, number: int, row: dict | str, fields: CorpusFields) -> Task:
+def _row_task(source: str, number: int, row: dict | str, fields: CorpusFields, max_bytes: int) -> Task:
     if isinstance(row, str):
         return Task(source, id=f"line {number}", error=f"line {number}: {row}")
     row_id = row.get(fields.id)
@@ -160,16 +162,19 @@ def _row_task(source: str, number: int, row: dict | str, fields: CorpusFields) -
     date = row.get(fields.date)
     if not isinstance(text, str) or not text.strip():
         return Task(source, id=row_id, error=f"line {number}: no text in field '{fields.text}'")
+    if len(text) > max_bytes:
+        return Task(source, id=row_id, error=f"line {number}: text too large ({len(text):,} characters > {reader.size_limit(max_bytes)})")
     return Task(source, text=text, id=row_id, date=iso_date(date) if date else None, group=group)
 
 
-def iter_tasks(paths: Iterable[str], recursive: bool = False, pattern: str | None = None, fields: CorpusFields | None = None) -> Iterator[Task]:
+def iter_tasks(paths: Iterable[str], recursive: bool = False, pattern: str | None = None, fields: CorpusFields | None = None,
+               max_bytes: int | None = None) -> Iterator[Task]:
     fields = fields or CorpusFields()
     for path in iter_paths(paths, recursive, pattern):
         if path.suffix.lower() in CORPUS_SUFFIXES and path.is_file():
-            yield from _corpus_rows(path, fields)
+            yield from _corpus_rows(path, fields, max_bytes or reader.MAX_BYTES)
         else:
-            yield Task(str(path), path=str(path))
+            yield Task(str(path), path=str(path), max_bytes=max_bytes)
 
 
 # --- workers ----------------------------------------------------------------------------------
@@ -189,10 +194,9 @@ def analyze_task(task: Task) -> dict:
     try:
         if task.path is not None:
             path = Path(task.path)
-            document = document_from_bytes(read_bytes(path), task.source, html=path.suffix.lower() in HTML_SUFFIXES)
+            document = document_from_bytes(read_bytes(path, task.max_bytes), task.source, html=path.suffix.lower() in HTML_SUFFIXES)
         else:
             document = Document(text=task.text or "", source=task.source)
-            check_russian(document.text, task.source)
         analysis = _analyzer.analyze(document.text, source=task.source, date=task.date)
         record = to_dict(analysis, with_text=getattr(_analyzer, "with_text", False), id=task.id)
         if task.group is not None:

@@ -21,6 +21,7 @@ import numpy as np
 from .errors import FramingError
 
 FORMAT = "framing-linear/1"
+MAX_MODEL_BYTES = 200 * 2**20  # the shipped model is ~0.3 MB; a larger file is not one of ours
 ARRAYS = ("features", "frames", "idf", "coef", "intercept", "platt_a", "platt_b")
 
 
@@ -85,6 +86,10 @@ class LinearModel:
         where = str(path)
         if not path.exists():
             raise FramingError(where, "no such model file")
+        if not path.is_file():
+            raise FramingError(where, "not a regular file")
+        if path.stat().st_size > MAX_MODEL_BYTES:
+            raise FramingError(where, f"file too large for a model ({path.stat().st_size / 2**20:.0f} MB > {MAX_MODEL_BYTES // 2**20} MB)")
         try:
             with np.load(path, allow_pickle=False) as data:
                 if "format" not in data or str(data["format"]) != FORMAT:

@@ -72,15 +72,19 @@ def main() -> None:
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
 @click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), help="Refuse larger inputs [default: 64, or FRAMING_MAX_MB].")
 @one_line_errors
-def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool) -> None:
+def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool,
+            max_mb: float | None) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
     from .reader import read_document
 
-    document = read_document(file)
+    document = read_document(file, int(max_mb * 2**20) if max_mb else None)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     analysis = analyzer.analyze(document.text, source=document.source)
+    for warning in analysis.warnings:
+        click.echo(f"framing: warning: {document.source}: {warning}", err=True)
     if fmt == "json":
         from .serialize import to_json
 
@@ -313,9 +317,10 @@ def _print_summary(summary, console) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 @click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
 @click.option("--with-text", is_flag=True, help="JSONL: include each analysed text (what the offsets index).")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), help="Refuse larger documents [default: 64, or FRAMING_MAX_MB].")
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, text_field, id_field, date_field, group_by,
-          errors_path, resume, quiet, progress, with_text) -> None:
+          errors_path, resume, quiet, progress, with_text, max_mb) -> None:
     """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
 
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
@@ -333,6 +338,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
 
     if resume and not output:
         raise click.UsageError("--resume needs --output")
+    max_bytes = int(max_mb * 2**20) if max_mb else None
     if group_by and group_by.startswith("date:") and group_by not in ("date:month", "date:year"):
         raise click.UsageError("--group-by takes date:month, date:year, folder, or a corpus field name")
     fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
@@ -355,7 +361,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
     summary = Summary(frame_ids, group_by)
 
     def pending():
-        tasks = iter_tasks(paths, recursive, pattern, fields)
+        tasks = iter_tasks(paths, recursive, pattern, fields, max_bytes)
         if resumed and resumed.done:
             skipped = deque(islice(tasks, resumed.done), maxlen=1)  # the prefix already written
             task = skipped[0] if skipped else None
@@ -375,7 +381,11 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
             total = _estimate_total(paths, recursive, pattern) if show_progress else None
             bar_task = bar.add_task("documents", total=total, completed=resumed.done if resumed else 0, rate="")
             for record in run(pending(), analyzer, jobs):
-                writer.write(record)
+                try:
+                    writer.write(record)
+                except OSError as exc:  # disk full, quota, output device gone
+                    where = f"; {written} new records kept in {part}: free space and rerun with --resume" if output and part != final else ""
+                    raise FramingError(str(part) if output else "<stdout>", f"cannot write output ({exc.strerror or exc}){where}") from None
                 written += 1
                 if errors_handle and "error" in record:
                     errors_handle.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -391,10 +401,12 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
         click.echo(f"framing: error: a worker process died (killed or out of memory){where}", err=True)
         sys.exit(1)
     finally:
-        if errors_handle:
-            errors_handle.close()
-        if output:
-            handle.close()
+        for opened in (errors_handle, handle if output else None):
+            if opened is not None:
+                try:
+                    opened.close()
+                except OSError:
+                    pass  # already reported: closing flushes, and a full disk fails again
     if output and part != final:
         part.replace(final)
     if not quiet:

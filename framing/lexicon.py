@@ -121,8 +121,19 @@ def _key_line(raw: str, start: int | None, key: str) -> int | None:
     return start or None
 
 
+MAX_LEXICON_BYTES = 5 * 2**20  # the built-in frame files are ~20 KB each
+
+
 def _read_toml(path: Path, problems: list[Problem]) -> tuple[dict, str] | None:
+    """Parse one TOML file; problems (unreadable, not a regular file, too large, bad TOML) are recorded."""
     try:
+        if not path.is_file():  # a FIFO or device named *.toml would block or never end
+            problems.append(Problem(str(path), None, "not a regular file"))
+            return None
+        size = path.stat().st_size
+        if size > MAX_LEXICON_BYTES:
+            problems.append(Problem(str(path), None, f"file too large for a lexicon ({size / 2**20:.1f} MB > {MAX_LEXICON_BYTES // 2**20} MB)"))
+            return None
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         problems.append(Problem(str(path), None, f"not UTF-8 ({exc.reason} at byte {exc.start})"))

@@ -35,6 +35,9 @@ def render(analysis: Analysis, console: Console) -> None:
     header.add_row("sentences", str(analysis.sentences))
     header.add_row("mode", analysis.mode)
     header.add_row("dominant", Text(analysis.dominant or "none", style="bold cyan"))
+    header.add_row("language", f"{analysis.language} ({analysis.russian_share:.0%} Russian words)")
+    for warning in analysis.warnings:
+        header.add_row(Text("warning", style="bold red"), Text(warning, style="red"))
     console.print(Panel(header, title="framing", expand=False))
 
     has_classifier = any(f.classifier is not None for f in analysis.frames)

@@ -92,6 +92,9 @@ class Analysis:
     mode: str
     frames: list[FrameResult]
     dominant: str | None
+    language: str = "ru"  # framing.language: "ru", "uk", "kk", "en", … or "unknown"
+    russian_share: float = 1.0  # share of words that are Russian dictionary words
+    warnings: list[str] = field(default_factory=list)  # e.g. not Russian: no frame claimed
 
     def frame(self, frame_id: str) -> FrameResult:
         for result in self.frames:

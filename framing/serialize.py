@@ -53,6 +53,9 @@ def to_dict(analysis: Analysis, with_text: bool = False, **extra) -> dict:
         "sentences": analysis.sentences,
         "mode": analysis.mode,
         "dominant": analysis.dominant,
+        "language": analysis.language,
+        "russian_share": analysis.russian_share,
+        "warnings": analysis.warnings,
         "frames": [frame_to_dict(f) for f in analysis.frames],
     }
     if with_text:

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from framing.analyzer import Analyzer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_0281386bebb0d4b9.txt"
+
+# hypothesis: bounded, reproducible example counts keep CI fast; HYPOTHESIS_PROFILE=thorough for a long run.
+settings.register_profile("ci", max_examples=60, derandomize=True)
+settings.register_profile("thorough", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +36,4 @@ def combined_analyzer() -> Analyzer:
 @pytest.fixture()
 def runner() -> CliRunner:
     return CliRunner()
+

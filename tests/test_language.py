@@ -1,0 +1,88 @@
+"""Language check: non-Russian text gets a warning and no frame, Russian text of any length passes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from framing.cli import main
+from framing.language import LanguageCounts, judge
+
+# Written for these tests; each talks about partnership, sovereignty or language in its own language,
+# so that the Russian lexicons and model find something to fire on if the language gate were missing.
+NON_RUSSIAN = {
+    "en": "The two governments signed a strategic partnership agreement on Tuesday. Both sides promised to defend "
+    "their sovereignty and territorial integrity, to expand trade within the Eurasian Economic Union and BRICS, "
+    "and to protect the status of the Russian language in schools.",
+    "kk": "Қазақстан мен Ресей стратегиялық әріптестік туралы декларацияға қол қойды. Тараптар егемендік пен "
+    "аумақтық тұтастықты құрметтейтінін мәлімдеді. Мектептерде мемлекеттік тілдің мәртебесі нығая түседі, "
+    "ал орыс тілі ресми тіл ретінде сақталады. БРИКС және ШЫҰ аясындағы ынтымақтастық кеңейеді.",
+    "uk": "Україна та Польща підписали декларацію про стратегічне партнерство і союзництво. Сторони заявили про "
+    "повагу до суверенітету й територіальної цілісності, а також про підтримку державної мови в школах. "
+    "Міністри домовилися розширити торгівлю та інвестиції.",
+    "be": "Урад Беларусі абвясціў пра стратэгічнае партнёрства з суседзямі і пашырэнне гандлю. Міністр заявіў, "
+    "што беларуская мова ў школах атрымае новую падтрымку, а суверэнітэт краіны застанецца непарушным.",
+}
+
+
+@pytest.mark.parametrize("code", sorted(NON_RUSSIAN))
+def test_non_russian_text_claims_no_frame_and_warns(combined_analyzer, code):
+    analysis = combined_analyzer.analyze(NON_RUSSIAN[code])
+    assert analysis.language == code
+    assert analysis.russian_share < 0.5
+    assert analysis.dominant is None
+    assert not any(f.present for f in analysis.frames)
+    assert analysis.warnings and "not Russian" in analysis.warnings[0]
+
+
+@pytest.mark.parametrize("code", ["en", "kk", "be"])
+def test_gate_is_what_stops_the_frames(combined_analyzer, code):
+    """Without the gate these samples would be coded: BRICS, «мова» and cognates reach the components."""
+    analysis = combined_analyzer.analyze(NON_RUSSIAN[code])
+    assert max(0.5 * f.lexicon.score + 0.5 * (f.classifier.score if f.classifier else 0) for f in analysis.frames) > 0.4
+
+
+def test_cli_warns_in_report_json_and_stderr(runner, tmp_path):
+    path = tmp_path / "kk.txt"
+    path.write_text(NON_RUSSIAN["kk"], encoding="utf-8")
+    result = runner.invoke(main, ["analyze", str(path), "--format", "json"])
+    assert result.exit_code == 0
+    warning_lines = [line for line in result.output.splitlines() if line.startswith("framing: warning:")]
+    assert warning_lines and str(path) in warning_lines[0] and "Kazakh" in warning_lines[0]
+    record = json.loads(result.output[result.output.index("{"): result.output.rindex("}") + 1])
+    assert record["language"] == "kk" and record["dominant"] is None and record["warnings"]
+    report = runner.invoke(main, ["analyze", str(path)])
+    assert "warning" in report.output and "not Russian" in report.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Токаев и Путин обсудили ЕАЭС",
+        "Лавров: Запад давит на Белград",
+        "Минпросвещения: русский язык в школах Киргизии",
+        "«Росатом» и Узбекистан: АЭС к 2030 г.",
+    ],
+)
+def test_short_russian_texts_with_names_pass(combined_analyzer, text):
+    analysis = combined_analyzer.analyze(text)
+    assert analysis.language == "ru" and not analysis.warnings
+
+
+def test_russian_article_quoting_a_few_ukrainian_words_stays_russian(combined_analyzer, seed_text):
+    analysis = combined_analyzer.analyze(seed_text + "\nНа плакате было написано по-украински: «Ласкаво просимо».")
+    assert analysis.language == "ru" and analysis.dominant == "partnership"
+
+
+def test_mostly_symbols_is_not_text(combined_analyzer):
+    analysis = combined_analyzer.analyze("12 345 — 67,8 % ++ 2024-01-01 ## 99 / 100 ** 3.14 = ?! 42 42 42")
+    assert analysis.language == "unknown" and analysis.dominant is None and analysis.warnings
+
+
+def test_threshold_is_applied_to_longer_texts():
+    low = LanguageCounts(words=40, russian=20, cyrillic=40, letters=300, non_space=320)
+    high = LanguageCounts(words=40, russian=30, cyrillic=40, letters=300, non_space=320)
+    assert not judge(low).is_russian and judge(high).is_russian
+    short = LanguageCounts(words=6, russian=3, cyrillic=6, letters=40, non_space=45)
+    assert judge(short).is_russian  # a headline of names is judged by its letters
