@@ -285,10 +285,12 @@ class Tally:
     present: Counter = field(default_factory=Counter)
     score_sum: Counter = field(default_factory=Counter)
     dominant: Counter = field(default_factory=Counter)
+    not_russian: int = 0  # analysed with a language warning: no frame claimed
 
     def add(self, record: dict) -> None:
         self.documents += 1
         self.tokens += record.get("tokens", 0)
+        self.not_russian += int(record.get("language", "ru") != "ru")
         for frame in record.get("frames", []):
             self.present[frame["id"]] += int(frame["present"])
             self.score_sum[frame["id"]] += frame["score"]

@@ -272,6 +272,7 @@ def _print_summary(summary, console) -> None:
         f"[bold]{ok.documents}[/bold] documents ok, [bold]{summary.failed}[/bold] failed"
         + (f", {summary.skipped} already done (resumed)" if summary.skipped else "")
         + f"; {ok.tokens:,} tokens".replace(",", " ")
+        + (f"; {ok.not_russian} not Russian (no frame claimed)" if ok.not_russian else "")
     )
     for line in summary.errors:
         console.print(f"  [red]✗[/red] {line}", highlight=False)

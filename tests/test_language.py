@@ -86,3 +86,15 @@ def test_threshold_is_applied_to_longer_texts():
     assert not judge(low).is_russian and judge(high).is_russian
     short = LanguageCounts(words=6, russian=3, cyrillic=6, letters=40, non_space=45)
     assert judge(short).is_russian  # a headline of names is judged by its letters
+
+
+def test_batch_counts_non_russian_documents(runner, tmp_path, seed_text):
+    (tmp_path / "ru.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "en.txt").write_text(NON_RUSSIAN["en"], encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(main, ["batch", str(tmp_path / "ru.txt"), str(tmp_path / "en.txt"), "-o", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output  # a warning is not a failure
+    records = {r["source"].rsplit("/", 1)[-1]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert records["en.txt"]["language"] == "en" and records["en.txt"]["dominant"] is None
+    assert records["ru.txt"]["language"] == "ru" and records["ru.txt"]["dominant"] == "partnership"
+    assert "1 not Russian" in result.output
