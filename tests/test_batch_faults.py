@@ -82,48 +82,45 @@ def _framing_batch(corpus: Path, out: Path, jobs: int) -> list[str]:
     return [sys.executable, "-m", "framing.cli", "batch", str(corpus), "-o", str(out), "--jobs", str(jobs), "-q", "--mode", "lexicon"]
 
 
-def test_killed_worker_is_reported_and_resume_completes(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus.jsonl", 400)
-    out, part = tmp_path / "out.jsonl", tmp_path / "out.jsonl.part"
-    command = _framing_batch(corpus, out, 2)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_lines(part, 40)
-        workers = psutil.Process(process.pid).children()
-        assert workers, "no worker processes"
-        workers[0].send_signal(signal.SIGKILL)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 1, stderr
-    assert "worker process died" in stderr and "--resume" in stderr and "Traceback" not in stderr
-    assert not out.exists()
-    done = len(whole_lines(part))
-    assert 40 <= done < 400
-    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
-    assert ids_in(out) == [str(i) for i in range(400)]
-
-
-def test_ctrl_c_with_workers_then_resume(tmp_path):
+def _kill_wait_resume(tmp_path: Path, fault) -> tuple[int, str]:
+    """Start a 2-worker run of 400 documents, apply `fault(process)` after 40 records, wait; then resume
+    and check every document is there exactly once. Returns the faulted run's exit status and stderr."""
     corpus = write_corpus(tmp_path / "corpus.jsonl", 400)
     out, part = tmp_path / "out.jsonl", tmp_path / "out.jsonl.part"
     command = _framing_batch(corpus, out, 2)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         wait_for_lines(part, 40)
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, workers included
+        fault(process)
         _, stderr = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 130, stderr
-    assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
-    assert 40 <= len(whole_lines(part)) < 400
+    assert not out.exists() and 40 <= len(whole_lines(part)) < 400
     resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     assert ids_in(out) == [str(i) for i in range(400)]
+    return process.returncode, stderr
+
+
+def test_killed_worker_is_reported_and_resume_completes(tmp_path):
+    def kill_a_worker(process):
+        workers = psutil.Process(process.pid).children()
+        assert workers, "no worker processes"
+        workers[0].send_signal(signal.SIGKILL)
+
+    status, stderr = _kill_wait_resume(tmp_path, kill_a_worker)
+    assert status == 1, stderr
+    assert "worker process died" in stderr and "--resume" in stderr and "Traceback" not in stderr
+
+
+def test_ctrl_c_with_workers_then_resume(tmp_path):
+    def ctrl_c(process):
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, workers included
+
+    status, stderr = _kill_wait_resume(tmp_path, ctrl_c)
+    assert status == 130, stderr
+    assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
