@@ -72,15 +72,22 @@ def main() -> None:
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
 @click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report (highlighted article, codebook) here.")
 @one_line_errors
-def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool) -> None:
+def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool, html_path: str | None) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
     from .reader import read_document
 
+    if html_path:
+        checked_output_path(html_path)  # fail before the analysis, not after
     document = read_document(file)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     analysis = analyzer.analyze(document.text, source=document.source)
+    if html_path:
+        from .html_report import html_report
+
+        write_output(html_report(analysis, analyzer.lexicons.frames), html_path)
     if fmt == "json":
         from .serialize import to_json
 
