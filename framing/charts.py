@@ -23,6 +23,7 @@ from .summarize import GroupSeries, chart_series
 MISSING_EXTRA = "--report needs the report extra: pip install 'framing[report]'"
 PRESENT_PNG, SCORE_PNG, REPORT_HTML = "frames_present.png", "frames_score.png", "report.html"
 DPI = 100
+CHART_WIDTH, CHART_HEIGHT = 1000, 480  # pixels
 CHART_CSS = CSS + "img.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0 1rem; } td.empty { color: #aaa; } td.name { white-space: nowrap; }\n"
 
 
@@ -56,7 +57,7 @@ def _grouping_words(series: GroupSeries) -> str:
 
 
 def chart_png(series: GroupSeries, values: dict[str, list[float | None]], title: str, ylabel: str, labels: dict[str, str],
-              width: int = 1000, height: int = 480, percent: bool = False) -> bytes:
+              width: int = CHART_WIDTH, height: int = CHART_HEIGHT, percent: bool = False) -> bytes:
     """One chart as PNG bytes of exactly width × height pixels: lines over time, grouped bars otherwise."""
     require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -161,7 +162,7 @@ def charts_html(summary: Summary, series: GroupSeries, labels: dict[str, str], p
 
 
 def write_report(summary: Summary, out_dir: str | Path, labels: dict[str, str] | None = None, source: str = "",
-                 width: int = 1000, height: int = 480) -> ReportFiles:
+                 width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> ReportFiles:
     """Write the two PNG charts and the HTML page into `out_dir` (created if missing)."""
     require_matplotlib()
     out = Path(out_dir)

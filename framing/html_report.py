@@ -96,10 +96,10 @@ def _segment_html(text: str, at: int, layers: list[Layer], colours: dict[str, st
         shadows = [f"inset 0 -{3 * (i + 1)}px 0 0 {colours[f]}" for i, f in enumerate(by_kind[EVIDENCE])]
         style.append("box-shadow: " + ", ".join(shadows))
     classes = " ".join(kind for kind in (TERM, EVIDENCE, CLASSIFIER) if by_kind[kind])
-    frames = " ".join(dict.fromkeys(layer.frame for layer in layers))
+    # data-term / data-evidence / data-classifier: which frames mark this piece, and how (offset: data-at)
+    frames = "".join(f' data-{kind}="{escape(" ".join(ids))}"' for kind, ids in by_kind.items() if ids)
     title = "\n".join(dict.fromkeys(layer.note for layer in layers))
-    return (f'<span class="{classes}" data-at="{at}" data-frames="{escape(frames)}" style="{"; ".join(style)}" '
-            f'title="{escape(title)}">{escape(text)}</span>')
+    return f'<span class="{classes}" data-at="{at}"{frames} style="{"; ".join(style)}" title="{escape(title)}">{escape(text)}</span>'
 
 
 def _stripes(colours: list[str], angle: str, solid: bool) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .batch import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally
 from .errors import FramingError
+from .lexicon import load_lexicon_set
 
 CSV_FIXED = ["source", "id", "date", "tokens", "dominant"]
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
@@ -88,8 +89,11 @@ class CorpusSummary:
 def summarize_file(path: str | Path, group_by: str | None = None, codebook_labels: dict[str, str] | None = None) -> CorpusSummary:
     """Summary of a batch output. FIELD groups by the record's own field, else by the `group` batch wrote.
 
-    `codebook_labels` (id → label, in lexicon order) orders the frames and names those the records do not label (CSV).
+    `codebook_labels` (id → label, in lexicon order; default: the built-in set) orders the frames and names
+    those the records do not label (CSV).
     """
+    if codebook_labels is None:
+        codebook_labels = {frame.id: frame.label for frame in load_lexicon_set().frames}
     field_group = group_by if group_by and group_by not in (*DATE_GROUPINGS, "folder") else None
     summary = Summary([], group_by)
     labels: dict[str, str] = {}
@@ -100,7 +104,6 @@ def summarize_file(path: str | Path, group_by: str | None = None, codebook_label
         if field_group and field_group != "group" and record.get(field_group) not in (None, ""):
             record["group"] = str(record[field_group])
         summary.add(record)
-    codebook_labels = codebook_labels or {}
     summary.frame_ids = [f for f in codebook_labels if f in labels] + [f for f in labels if f not in codebook_labels]
     _check_grouping(summary, str(path), is_csv)
     return CorpusSummary(summary, {f: labels[f] or codebook_labels.get(f) or f for f in summary.frame_ids}, str(path))
