@@ -301,8 +301,8 @@ def _print_summary(summary, console) -> None:
     table.add_row("(none)", "", "", str(ok.dominant["none"]))
     console.print(table)
     if trend:
-        console.print(f"[dim]by month, {months.names[0]} … {months.names[-1]}: share of the month's documents where the frame is present, "
-                      f"▁ 0 % … █ {top:.0%}; blank: no documents[/dim]")
+        console.print(f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
+                      f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]")
     if summary.group_by and summary.groups:
         groups = Table(title=f"By {summary.group_by}: share of documents where each frame is present")
         groups.add_column("group")
@@ -422,7 +422,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
         _print_summary(summary, err_console)
     if report_dir:
         labels = {frame.id: frame.label for frame in analyzer.lexicons.frames}
-        _write_report(summary, report_dir, labels, output or "batch", err_console, quiet)
+        _write_report(summary, report_dir, labels, output or ", ".join(paths), err_console, quiet)
     sys.exit(1 if summary.failed else 0)
 
 

@@ -32,7 +32,7 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem
 .note { color: #666; font-size: .85rem; }
 .article { white-space: pre-wrap; line-height: 1.9; padding: .8rem 1rem; border: 1px solid #e3e3e3; border-radius: 4px; }
 .term { font-weight: 600; }
-ul.evidence { padding-left: 1.2rem; } ul.evidence li { margin: .35rem 0; }
+ul.evidence { padding-left: 1.2rem; } ul.evidence li { margin: .35rem 0; } ul.classifier-only { list-style: circle; }
 .legend { display: flex; flex-wrap: wrap; gap: .4rem 1.4rem; margin: .5rem 0; font-size: .9rem; }
 .legend .sample { padding: 0 .3rem; }
 .codebook p { margin: .3rem 0; } .codebook ul { margin: .2rem 0 .6rem; }
@@ -175,17 +175,17 @@ def _frame_evidence(f: FrameResult, text: str, colours: dict[str, str]) -> str:
     terms = ", ".join(f"{escape(t.lemma)} ×{t.count}" for t in f.terms) or "—"
     term_layers = [layer for layer in frame_layers(f) if layer.kind == TERM]
 
-    def item(e: Evidence, marker: str) -> str:
+    def item(e: Evidence) -> str:
         sentence = highlighted(text, e.span.start, e.span.stop, term_layers, colours)
-        return f'<li data-start="{e.span.start}" data-end="{e.span.stop}">{marker} {sentence} <span class="note">@{e.span.start}{_probability(e)}</span></li>'
+        return f'<li data-start="{e.span.start}" data-end="{e.span.stop}">{sentence} <span class="note">@{e.span.start}{_probability(e)}</span></li>'
 
     parts = [f'<section class="frame-evidence" data-frame="{escape(f.id)}"><h3>{_swatch(colours[f.id])}{escape(f.label)} — evidence</h3>',
              f"<p><b>terms:</b> {terms}</p>"]
     if f.evidence:
-        parts.append('<ul class="evidence">' + "".join(item(e, "•") for e in f.evidence) + "</ul>")
+        parts.append('<ul class="evidence">' + "".join(item(e) for e in f.evidence) + "</ul>")
     if f.classifier_only:
         parts.append("<p><i>classifier only (no lexicon term):</i></p>")
-        parts.append('<ul class="evidence classifier-only">' + "".join(item(e, "◦") for e in f.classifier_only) + "</ul>")
+        parts.append('<ul class="evidence classifier-only">' + "".join(item(e) for e in f.classifier_only) + "</ul>")
     return "".join(parts) + "</section>"
 
 
