@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SEED := seeds/000_0281386bebb0d4b9.txt
 
-.PHONY: demo test install install-test lint train bench split clean
+.PHONY: demo test install install-test lint train bench split clean examples
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ test: install-test
 
 train: install-test
 	$(BIN)/framing train data/train --out framing/model
+
+# The report examples in examples/ (needs chromium for the screenshot).
+examples: install-test
+	$(BIN)/framing analyze $(SEED) --html examples/seed_report.html > /dev/null
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --proxy-server=127.0.0.1:9 --window-size=1200,1600 \
+	  --screenshot=examples/seed_report.png file://$(CURDIR)/examples/seed_report.html 2>/dev/null
+	$(BIN)/framing batch examples/corpus_dated.jsonl -o examples/corpus_dated_results.jsonl --group-by outlet --jobs 1 -q
+	$(BIN)/framing summarize examples/corpus_dated_results.jsonl --report examples/charts
 
 split:
 	$(BIN)/python scripts/split_data.py

@@ -267,15 +267,19 @@ class RecordWriter:
 
 
 # --- summary ----------------------------------------------------------------------------------
+DATE_GROUPINGS = ("date:month", "date:year")
+NO_DATE, MISSING = "(no date)", "(missing)"  # the group of records that lack the grouping value
+
+
 def group_key(record: dict, group_by: str | None) -> str | None:
     if not group_by:
         return None
-    if group_by in ("date:month", "date:year"):
+    if group_by in DATE_GROUPINGS:
         date = record.get("date") or ""
-        return (date[:7] if group_by == "date:month" else date[:4]) or "(no date)"
+        return (date[:7] if group_by == "date:month" else date[:4]) or NO_DATE
     if group_by == "folder":
         return str(Path(record["source"]).parent)
-    return record.get("group") or "(missing)"
+    return record.get("group") or MISSING
 
 
 @dataclass
@@ -307,6 +311,8 @@ class Summary:
     failed: int = 0
     skipped: int = 0
     groups: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    # Always kept (one tally per month seen): the trend sparklines and the default charts are by month.
+    months: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     errors: list[str] = field(default_factory=list)
 
     def add(self, record: dict) -> None:
@@ -319,6 +325,8 @@ class Summary:
         key = group_key(record, self.group_by)
         if key is not None:
             self.groups[key].add(record)
+        if record.get("date"):
+            self.months[group_key(record, "date:month")].add(record)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from .errors import FramingError
 from .output import checked_output_path
 
 MODE = click.Choice(["lexicon", "classifier", "combined"])
+SPARK_MONTHS = 36  # the summary's trend column shows at most the last three years
 
 
 def one_line_errors(func):
@@ -73,18 +74,25 @@ def main() -> None:
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
 @click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), help="Refuse larger inputs [default: 64, or FRAMING_MAX_MB].")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report (highlighted article, codebook) here.")
 @one_line_errors
 def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool,
-            max_mb: float | None) -> None:
+            max_mb: float | None, html_path: str | None) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
     from .reader import read_document
 
+    if html_path:
+        checked_output_path(html_path)  # fail before the analysis, not after
     document = read_document(file, int(max_mb * 2**20) if max_mb else None)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     analysis = analyzer.analyze(document.text, source=document.source)
     for warning in analysis.warnings:
         click.echo(f"framing: warning: {document.source}: {warning}", err=True)
+    if html_path:
+        from .html_report import html_report
+
+        write_output(html_report(analysis, analyzer.lexicons.frames), html_path)
     if fmt == "json":
         from .serialize import to_json
 
@@ -267,6 +275,8 @@ def _estimate_total(paths: tuple[str, ...], recursive: bool, pattern: str | None
 def _print_summary(summary, console) -> None:
     from rich.table import Table
 
+    from .summarize import month_series, sparkline
+
     ok = summary.ok
     console.print(
         f"[bold]{ok.documents}[/bold] documents ok, [bold]{summary.failed}[/bold] failed"
@@ -280,13 +290,24 @@ def _print_summary(summary, console) -> None:
         console.print(f"  … and {summary.failed - len(summary.errors)} more failures")
 
     n = ok.documents or 1
+    months = month_series(summary)
+    months.names = months.names[-SPARK_MONTHS:]
+    shares = {frame_id: values[-SPARK_MONTHS:] for frame_id, values in months.present_share.items()}
+    trend = len(months.names) >= 2
     table = Table(title="Frames over all documents")
     for column in ("frame", "present in", "mean score", "dominant in"):
         table.add_column(column, justify="left" if column == "frame" else "right")
+    top = max((v for values in shares.values() for v in values if v is not None), default=1.0)
+    if trend:
+        table.add_column("by month", no_wrap=True, min_width=len(months.names))
     for frame_id in summary.frame_ids:
-        table.add_row(frame_id, f"{ok.present[frame_id] / n:.0%}", f"{ok.score_sum[frame_id] / n:.2f}", str(ok.dominant[frame_id]))
+        row = [frame_id, f"{ok.present[frame_id] / n:.0%}", f"{ok.score_sum[frame_id] / n:.2f}", str(ok.dominant[frame_id])]
+        table.add_row(*row, *([sparkline(shares[frame_id], top)] if trend else []))
     table.add_row("(none)", "", "", str(ok.dominant["none"]))
     console.print(table)
+    if trend:
+        console.print(f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
+                      f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]")
     if summary.group_by and summary.groups:
         groups = Table(title=f"By {summary.group_by}: share of documents where each frame is present")
         groups.add_column("group")
@@ -319,9 +340,10 @@ def _print_summary(summary, console) -> None:
 @click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
 @click.option("--with-text", is_flag=True, help="JSONL: include each analysed text (what the offsets index).")
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), help="Refuse larger documents [default: 64, or FRAMING_MAX_MB].")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, text_field, id_field, date_field, group_by,
-          errors_path, resume, quiet, progress, with_text, max_mb) -> None:
+          errors_path, resume, quiet, progress, with_text, max_mb, report_dir) -> None:
     """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
 
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
@@ -340,8 +362,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
     if resume and not output:
         raise click.UsageError("--resume needs --output")
     max_bytes = int(max_mb * 2**20) if max_mb else None
-    if group_by and group_by.startswith("date:") and group_by not in ("date:month", "date:year"):
-        raise click.UsageError("--group-by takes date:month, date:year, folder, or a corpus field name")
+    _check_report_options(group_by, report_dir)
     fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
     fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=fields_group)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
@@ -412,7 +433,48 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
         part.replace(final)
     if not quiet:
         _print_summary(summary, err_console)
+    if report_dir:
+        labels = {frame.id: frame.label for frame in analyzer.lexicons.frames}
+        _write_report(summary, report_dir, labels, output or ", ".join(paths), err_console, quiet)
     sys.exit(1 if summary.failed else 0)
+
+
+def _check_report_options(group_by: str | None, report_dir: str | None) -> None:
+    """Usage problems, and a missing report extra, before any work is done."""
+    if group_by and group_by.startswith("date:") and group_by not in ("date:month", "date:year"):
+        raise click.UsageError("--group-by takes date:month, date:year, folder, or a corpus field name")
+    if report_dir:
+        from .charts import require_matplotlib
+
+        require_matplotlib()
+
+
+def _write_report(summary, report_dir: str, labels: dict[str, str], source: str, console, quiet: bool) -> None:
+    from .charts import write_report
+
+    files = write_report(summary, report_dir, labels, source=source)
+    if not quiet:
+        console.print(f"report: {files.html}, {files.present_png}, {files.score_png}", highlight=False)
+
+
+@main.command()
+@click.argument("results", type=click.Path(dir_okay=False))
+@click.option("--group-by", help="Summary and charts per group: date:month (default when dated), date:year, folder, or a record FIELD.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
+@click.option("--lexicons", type=click.Path(), help="Lexicon set whose labels and frame order to use (default: built-in).")
+@one_line_errors
+def summarize(results: str, group_by: str | None, report_dir: str | None, lexicons: str | None) -> None:
+    """Corpus summary (and charts) from a batch output, RESULTS.jsonl or .csv, without analysing again."""
+    from .lexicon import load_lexicon_set
+    from .summarize import summarize_file
+
+    _check_report_options(group_by, report_dir)
+    codebook = {frame.id: frame.label for frame in load_lexicon_set(lexicons).frames}
+    corpus = summarize_file(results, group_by, codebook)
+    console = _console()
+    _print_summary(corpus.summary, console)
+    if report_dir:
+        _write_report(corpus.summary, report_dir, corpus.labels, results, console, quiet=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -70,6 +70,8 @@ class FrameResult:
     evidence: list[Evidence] = field(default_factory=list)
     # Sentences the classifier found for this frame although no lexicon term hit them.
     classifier_only: list[Evidence] = field(default_factory=list)
+    # Every lexicon hit of this frame in text order: the HTML report highlights all of them, not only the evidence.
+    matches: list[Hit] = field(default_factory=list)
 
     @property
     def hits(self) -> int:
