@@ -128,7 +128,9 @@ def _header(analysis: Analysis) -> str:
         ("sentences", str(analysis.sentences)),
         ("mode", analysis.mode),
         ("dominant", analysis.dominant or "none"),
+        ("language", f"{analysis.language} ({analysis.russian_share:.0%} Russian words)"),
     ]
+    rows += [("warning", warning) for warning in analysis.warnings]
     return '<dl class="meta">' + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows) + "</dl>"
 
 

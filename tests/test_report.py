@@ -160,3 +160,10 @@ def test_report_opens_offline_in_headless_chromium(seed_page, seed_analysis, tmp
     for frame in seed_analysis.frames:
         assert frame.label in rendered.dom
     assert "Codebook" in rendered.dom and "http://" not in rendered.dom and "https://" not in rendered.dom
+
+
+def test_page_shows_language_warning(combined_analyzer):
+    from .test_language import NON_RUSSIAN
+
+    page = html_report(combined_analyzer.analyze(NON_RUSSIAN["kk"]), combined_analyzer.lexicons.frames)
+    assert "looks like Kazakh" in page and "no frame claimed" in page
