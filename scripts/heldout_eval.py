@@ -2,7 +2,8 @@
 
 tests/data/heldout/short_texts.jsonl: short texts, multi-label; a frame counts as predicted when present.
 tests/data/heldout/articles/gold.jsonl: coded articles, evaluated like `framing evaluate`.
-Usage: python scripts/heldout_eval.py [--misses]
+Usage: python scripts/heldout_eval.py [--misses] [--dir FOLDER]  (another set laid out the same way:
+FOLDER/short_texts.jsonl or FOLDER/short.jsonl, FOLDER/articles/gold.jsonl)
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "heldout"
 
 
-def short_texts(misses: bool) -> None:
-    rows = [json.loads(line) for line in (HELDOUT / "short_texts.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+def short_texts(folder: Path, misses: bool) -> None:
+    path = folder / "short_texts.jsonl" if (folder / "short_texts.jsonl").exists() else folder / "short.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for mode in ("lexicon", "classifier", "combined"):
         analyzer = Analyzer(mode=mode)
         results = [analyzer.analyze(r["text"]) for r in rows]
@@ -46,9 +48,10 @@ def short_texts(misses: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--dir", type=Path, default=HELDOUT)
     args = parser.parse_args()
-    short_texts(args.misses)
-    report = evaluate(HELDOUT / "articles" / "gold.jsonl")
+    short_texts(args.dir, args.misses)
+    report = evaluate(args.dir / "articles" / "gold.jsonl")
     for mode, v in report["modes"].items():
         print(f"articles    [{mode:10}] macro-F1 {v['macro_f1']:.3f}  dominant {v['dominant_accuracy']:.2f}  spearman {v['spearman_pooled']:.2f}")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from framing.classifier import LinearModel
 from framing.cli import main
 from framing.evaluate import load_gold, spearman
@@ -62,13 +64,18 @@ def test_train_reproduces_shipped_model(runner, tmp_path):
         assert fresh.card["metrics"]["held_out_test"][frame]["f1"] >= 0.85, frame
 
 
-def test_heldout_short_texts_generalise(combined_analyzer):
+CHALLENGE_SETS = {"heldout": "short_texts.jsonl", "challenge": "short.jsonl"}
+
+
+@pytest.mark.parametrize("name", sorted(CHALLENGE_SETS))
+def test_heldout_short_texts_generalise(combined_analyzer, name):
     """Short texts written apart from lexicons and training data (paraphrase, hard negatives)."""
     import numpy as np
 
     from framing.train import prf
 
-    rows = [json.loads(line) for line in (ROOT / "tests" / "data" / "heldout" / "short_texts.jsonl").read_text(encoding="utf-8").splitlines()]
+    path = ROOT / "tests" / "data" / name / CHALLENGE_SETS[name]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     results = [combined_analyzer.analyze(r["text"]) for r in rows]
     for frame in combined_analyzer.lexicons.ids:
         truth = np.array([frame in r["labels"] for r in rows])
@@ -79,8 +86,9 @@ def test_heldout_short_texts_generalise(combined_analyzer):
     assert sum(a.dominant is None for a in none_rows) >= 0.8 * len(none_rows)
 
 
-def test_heldout_articles(runner):
-    result = runner.invoke(main, ["evaluate", str(ROOT / "tests" / "data" / "heldout" / "articles" / "gold.jsonl"), "--format", "json"])
+@pytest.mark.parametrize("name", sorted(CHALLENGE_SETS))
+def test_heldout_articles(runner, name):
+    result = runner.invoke(main, ["evaluate", str(ROOT / "tests" / "data" / name / "articles" / "gold.jsonl"), "--format", "json"])
     assert result.exit_code == 0, result.output
     combined = json.loads(result.output)["modes"]["combined"]
     assert combined["macro_f1"] >= 0.8 and combined["dominant_accuracy"] >= 0.75
