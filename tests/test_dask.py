@@ -235,7 +235,7 @@ def test_analyzer_travels_by_content(tmp_path):
     plugin.setup(worker=None)
     try:
         task = Task("energy", text="Россия построит в Казахстане атомную электростанцию, поставки газа по трубопроводу вырастут.")
-        [record] = _analyze_chunk("run-1", [task])
+        [record] = pickle.loads(_analyze_chunk("run-1", [task]))
         assert record == analyze_task(task, analyzer)
         assert "energy" in {f["id"] for f in record["frames"]} and "partnership" in {f["id"] for f in record["frames"]}
     finally:
