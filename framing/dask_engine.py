@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import signal
 import threading
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import CancelledError
@@ -113,9 +115,11 @@ class DaskEngine:
             if self.scheduler:
                 self.client = stack.enter_context(self._connect(self.scheduler))
             else:
-                cluster = stack.enter_context(LocalCluster(
-                    n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR))
+                with _children_ignore_ctrl_c(), warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="Port .* is already in use")  # its status page moves to a free port
+                    cluster = stack.enter_context(LocalCluster(
+                        n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR))
                 self.client = stack.enter_context(Client(cluster, set_as_default=False))
             with _cluster_failures():
                 self._wait_for_workers()
@@ -146,12 +150,17 @@ class DaskEngine:
 
     def _load_analyzers(self) -> None:
         """Register the plugin: every worker builds the analyzer now, in parallel; the first failure stops the run."""
-        responses = self.client.register_plugin(AnalyzerPlugin(self.key, self.spec), name=self.key)
-        for worker, response in (responses or {}).items():
-            if response.get("status") != "OK":
-                self._unload_analyzers()
-                reason = str(response.get("exception") or response.get("text") or response).strip()
-                raise FramingError(worker, f"the Dask worker cannot load the framing analyzer ({reason}); is the same framing version installed there?")
+        try:
+            responses = self.client.register_plugin(AnalyzerPlugin(self.key, self.spec), name=self.key) or {}
+            failures = [f"{worker}: {r.get('exception_text') or r.get('text')}" for worker, r in responses.items() if r.get("status") != "OK"]
+        except (CancelledError, OSError):
+            raise
+        except Exception as exc:  # this dask raises a worker's setup error; older ones report it per worker
+            failures = [f"{type(exc).__name__}: {exc}"]
+        if failures:
+            self._unload_analyzers()
+            reason = " ".join(failures[0].split())
+            raise FramingError(self.scheduler or "LocalCluster", f"a Dask worker cannot load the framing analyzer ({reason}); is the same framing installed there?")
 
     def _unload_analyzers(self) -> None:
         with suppress(Exception):  # the cluster may already be gone; its workers then took the analyzers with them
@@ -163,11 +172,26 @@ class DaskEngine:
             threads = sum(self.client.nthreads().values()) or 1
         window: deque = deque()
         for chunk in _chunks(tasks, chunk_size):
-            window.append(self.client.submit(_analyze_chunk, self.key, chunk, pure=False))
+            with _cluster_failures():
+                window.append(self.client.submit(_analyze_chunk, self.key, chunk, pure=False))
             if len(window) >= threads * IN_FLIGHT_PER_THREAD:
                 yield from _records(window.popleft())
         while window:
             yield from _records(window.popleft())
+
+
+@contextmanager
+def _children_ignore_ctrl_c() -> Iterator[None]:
+    """Processes started meanwhile ignore SIGINT: Ctrl-C reaches the whole process group, but only the client
+    should handle it (and stop the cluster); workers would each print a KeyboardInterrupt traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

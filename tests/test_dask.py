@@ -92,7 +92,7 @@ def test_local_cluster_gives_the_local_records(news_folder, local_records, tmp_p
     out = tmp_path / "dask.jsonl"
     result = framing_batch(str(news_folder), "-o", str(out), "--engine", "dask", "--jobs", "2", "--with-text", "-q")
     assert result.returncode == 1, result.stderr
-    assert_quiet(result.stderr)
+    assert result.stderr == ""  # -q: no dask logging, warnings or tracebacks either
     records = read_jsonl(out)
     assert by_source(records) == by_source(local_records)
     assert records == local_records  # and in input order, which --resume relies on
@@ -161,6 +161,43 @@ def test_running_scheduler_by_address(scheduler_address, news_folder, local_reco
     assert "6 documents ok, 3 failed" in result.stderr  # the summary, as with the local engine
     again = framing_batch(str(news_folder), "-o", str(out), "--engine", "dask", "--scheduler", scheduler_address, "--with-text", "--resume", "-q")
     assert again.returncode == 1 and read_jsonl(out) == local_records  # a finished file: resume adds nothing
+
+
+def test_worker_that_cannot_build_the_analyzer_fails_the_run_once(scheduler_address, lexicon_analyzer):
+    from distributed import Client
+
+    from framing.dask_engine import AnalyzerSpec, DaskEngine
+
+    engine = DaskEngine(lexicon_analyzer, scheduler=scheduler_address)
+    engine.spec = AnalyzerSpec(lexicon_analyzer.lexicons, None, "no-such-mode")  # as if the worker's framing differed
+    with pytest.raises(FramingError, match=r"cannot load the framing analyzer \(ValueError: mode must be one of"), engine:
+        pass
+    with Client(scheduler_address, timeout=30, set_as_default=False) as client:
+        plugins = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins))
+    assert engine.key not in plugins  # unregistered again: workers joining later do not try it
+
+
+def test_ctrl_c_stops_workers_quietly_and_resume_finishes(scheduler_address, tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    text = " ".join(ARTICLES.values())
+    corpus.write_text("".join(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n" for i in range(400)), encoding="utf-8")
+    out, part = tmp_path / "out.jsonl", tmp_path / "out.jsonl.part"
+    command = [*FRAMING_BATCH, str(corpus), "-o", str(out), "--mode", "lexicon", "-q"]
+    process = subprocess.Popen([*command, "--engine", "dask", "--jobs", "2"], stderr=subprocess.PIPE, text=True, cwd=ROOT, env=SUBPROCESS_ENV,
+                               start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None and (not part.exists() or part.read_bytes().count(b"\n") < 40):
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group, LocalCluster workers included
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        stop(process)
+    assert process.returncode == 130, stderr
+    assert stderr.startswith("framing: interrupted;") and stderr.count("\n") == 1, stderr  # no worker tracebacks
+    resumed = framing_batch(*command[len(FRAMING_BATCH):], "--engine", "dask", "--scheduler", scheduler_address, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["id"] for r in read_jsonl(out)] == [str(i) for i in range(400)]
 
 
 # --- failures and options ---------------------------------------------------------------------------
