@@ -300,7 +300,7 @@ def _print_summary(summary, console) -> None:
 @click.option("--glob", "pattern", help="File name pattern inside folders (default: .txt, .html/.htm, .jsonl, .csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes, also for --engine dask without --scheduler [default: all cores].")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: a Dask cluster (extra 'framing[dask]').")
 @click.option("--scheduler", metavar="ADDRESS", help="--engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster of --jobs workers].")
