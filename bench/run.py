@@ -1,7 +1,8 @@
 """Benchmark harness: framing vs a naive spaCy + pymorphy3 pipeline, batch scaling, start-up, memory.
 
 Builds a ≥ 1M-token corpus from the repo's own texts (seed, gold articles, training sentences; shuffled
-into article-sized documents), measures everything in one run on the same text and lexicons, prints
+into article-sized documents), measures everything in one run on the same text and lexicons (batch: local
+engine with 1 and 2 jobs, dask engine on a LocalCluster of 2 workers), prints
 the table and writes it with machine info to bench/RESULTS.md. Ratios, not absolute times, are the
 targets (the machine's speed varies between runs). No timed assertions live in the test suite.
 
@@ -114,6 +115,21 @@ def run_child(command: list[str]) -> tuple[float, float]:
     return wall, peak
 
 
+def dask_batch_rate(tasks: list, analyzer, total_tokens: int, workers: int = 2) -> float:
+    """tokens/s of `--engine dask` on a LocalCluster of `workers` processes, timed like the --jobs runs.
+
+    Those fork from an analyzer that has already seen the whole corpus (pipeline loaded, lemma cache warm);
+    here the cluster is started and every worker analyses the whole corpus once, untimed, so the ratio
+    compares the engines, not cold caches.
+    """
+    from framing.dask_engine import DaskEngine, _analyze_chunk
+
+    with DaskEngine(analyzer, workers=workers) as engine:
+        engine.client.run(_analyze_chunk, engine.key, tasks)  # on each worker
+        seconds = time_it(lambda: [json.dumps(r, ensure_ascii=False) for r in engine.run(iter(tasks))])
+    return total_tokens / seconds
+
+
 def profile_top(analyzer, docs: list[str], n: int = 8) -> list[str]:
     profiler = cProfile.Profile()
     profiler.enable()
@@ -180,13 +196,18 @@ def main() -> None:
         seconds = time_it(lambda j=jobs: [json.dumps(r, ensure_ascii=False) for r in run(iter(tasks), analyzers["combined"], j)])
         batch_rates[jobs] = total_tokens / seconds
         rows.append((f"batch (library), --jobs {jobs}, {len(tasks)} files", f"{batch_rates[jobs]:,.0f}", f"{batch_rates[jobs] / base_rate:.1f}×"))
+    dask_rate = dask_batch_rate(tasks, analyzers["combined"], total_tokens, workers=2)
+    print(f"dask engine, 2 local workers: {dask_rate:,.0f} tokens/s = {dask_rate / batch_rates[2]:.2f}× --jobs 2")
+    rows.append((f"batch (library), --engine dask, LocalCluster of 2 workers, {len(tasks)} files", f"{dask_rate:,.0f}", f"{dask_rate / base_rate:.1f}×"))
     cli_walls = {}
     for jobs in (1, 2):
         wall, _ = run_child([*FRAMING, "batch", str(CORPUS), "-o", str(ROOT / "bench" / f"out{jobs}.jsonl"), "--jobs", str(jobs), "-q"])
         cli_walls[jobs] = wall
         rows.append((f"`framing batch --jobs {jobs}` CLI wall incl. start-up ({wall:.1f} s)", f"{total_tokens / wall:,.0f}", ""))
-    for jobs in (1, 2):
-        (ROOT / "bench" / f"out{jobs}.jsonl").unlink(missing_ok=True)
+    dask_wall, _ = run_child([*FRAMING, "batch", str(CORPUS), "-o", str(ROOT / "bench" / "out_dask.jsonl"), "--engine", "dask", "--jobs", "2", "-q"])
+    rows.append((f"`framing batch --engine dask --jobs 2` CLI wall incl. cluster start-up ({dask_wall:.1f} s)", f"{total_tokens / dask_wall:,.0f}", ""))
+    for name in ("out1", "out2", "out_dask"):
+        (ROOT / "bench" / f"{name}.jsonl").unlink(missing_ok=True)
 
     # 3. start-up and peak RSS of `framing analyze seed`
     walls, rss = [], []
@@ -213,6 +234,8 @@ def main() -> None:
         ("combined warm ≥ 10× baseline", rates["combined"] / base_rate >= 10, f"{rates['combined'] / base_rate:.1f}×"),
         ("combined warm ≥ 150k tokens/s", rates["combined"] >= 150_000, f"{rates['combined']:,.0f}"),
         ("batch --jobs 2 ≥ 1.6× --jobs 1", batch_rates[2] / batch_rates[1] >= 1.6, f"{batch_rates[2] / batch_rates[1]:.2f}× (CLI wall: {cli_walls[1] / cli_walls[2]:.2f}×)"),
+        ("batch --engine dask, 2 local workers ≥ 0.8× --jobs 2", dask_rate / batch_rates[2] >= 0.8,
+         f"{dask_rate / batch_rates[2]:.2f}× (CLI wall incl. cluster start-up: {cli_walls[2] / dask_wall:.2f}×)"),
         ("analyze seed start-up median < 1.0 s", startup < 1.0, f"{startup:.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)})"),
         ("analyze seed peak RSS < 300 MB", max(rss) < 300, f"{max(rss):.0f} MB"),
         ("batch RSS 10,000 docs ≤ 1.5× 100 docs", memory[10_000] <= 1.5 * memory[100], f"{memory[10_000]:.0f} MB vs {memory[100]:.0f} MB = {memory[10_000] / memory[100]:.2f}×"),

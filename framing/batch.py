@@ -186,8 +186,12 @@ def _init_worker(analyzer) -> None:
     _analyzer = analyzer
 
 
-def analyze_task(task: Task) -> dict:
-    """Analyse one task into a record; every failure becomes `{"source", "error"}` (plus id)."""
+def analyze_task(task: Task, analyzer=None) -> dict:
+    """Analyse one task into a record; every failure becomes `{"source", "error"}` (plus id).
+
+    `analyzer` defaults to the one this process was given by `_init_worker` (the local engine's forked workers).
+    """
+    analyzer = analyzer or _analyzer
     base = {"source": task.source} | ({"id": task.id} if task.id is not None else {})
     if task.error:
         return base | {"error": task.error}
@@ -197,8 +201,8 @@ def analyze_task(task: Task) -> dict:
             document = document_from_bytes(read_bytes(path, task.max_bytes), task.source, html=path.suffix.lower() in HTML_SUFFIXES)
         else:
             document = Document(text=task.text or "", source=task.source)
-        analysis = _analyzer.analyze(document.text, source=task.source, date=task.date)
-        record = to_dict(analysis, with_text=getattr(_analyzer, "with_text", False), id=task.id)
+        analysis = analyzer.analyze(document.text, source=task.source, date=task.date)
+        record = to_dict(analysis, with_text=getattr(analyzer, "with_text", False), id=task.id)
         if task.group is not None:
             record["group"] = task.group
         return record
@@ -208,8 +212,8 @@ def analyze_task(task: Task) -> dict:
         return base | {"error": f"internal error: {type(exc).__name__}: {exc}"}
 
 
-def _run_chunk(tasks: list[Task]) -> list[dict]:
-    return [analyze_task(t) for t in tasks]
+def _run_chunk(tasks: list[Task], analyzer=None) -> list[dict]:
+    return [analyze_task(t, analyzer) for t in tasks]
 
 
 def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:

@@ -326,7 +326,10 @@ def _print_summary(summary, console) -> None:
 @click.option("--glob", "pattern", help="File name pattern inside folders (default: .txt, .html/.htm, .jsonl, .csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: all cores].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes, also for --engine dask without --scheduler [default: all cores].")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes on this machine; dask: a Dask cluster (extra 'framing[dask]').")
+@click.option("--scheduler", metavar="ADDRESS", help="--engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster of --jobs workers].")
 @click.option("--mode", type=MODE, default="combined", show_default=True)
 @click.option("--lexicons", type=click.Path(), help="Lexicon set folder replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
@@ -342,7 +345,7 @@ def _print_summary(summary, console) -> None:
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), help="Refuse larger documents [default: 64, or FRAMING_MAX_MB].")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
 @one_line_errors
-def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, text_field, id_field, date_field, group_by,
+def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field, date_field, group_by,
           errors_path, resume, quiet, progress, with_text, max_mb, report_dir) -> None:
     """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
 
@@ -358,9 +361,16 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
 
     from .analyzer import Analyzer
     from .batch import CorpusFields, RecordWriter, Summary, iter_tasks, prepare_output, run
+    from .errors import EngineError
 
     if resume and not output:
         raise click.UsageError("--resume needs --output")
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
+    if scheduler and jobs:
+        raise click.UsageError("--jobs sizes a local run; with --scheduler the cluster's workers do the work")
+    if engine == "dask":
+        from .dask_engine import run_dask  # the optional extra: a one-line error here, before any output, when missing
     max_bytes = int(max_mb * 2**20) if max_mb else None
     _check_report_options(group_by, report_dir)
     fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
@@ -402,7 +412,8 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
         with Progress(*columns, console=err_console, disable=not show_progress, transient=False) as bar:
             total = _estimate_total(paths, recursive, pattern) if show_progress else None
             bar_task = bar.add_task("documents", total=total, completed=resumed.done if resumed else 0, rate="")
-            for record in run(pending(), analyzer, jobs):
+            records = run_dask(pending(), analyzer, scheduler, jobs) if engine == "dask" else run(pending(), analyzer, jobs)
+            for record in records:
                 try:
                     writer.write(record)
                 except OSError as exc:  # disk full, quota, output device gone
@@ -418,9 +429,10 @@ def batch(paths, recursive, pattern, output, fmt, jobs, mode, lexicons, model, t
         where = f"; {written} new records kept in {part}: rerun with --resume to finish" if output and part != final else ""
         click.echo(f"framing: interrupted{where}", err=True)
         sys.exit(130)
-    except BrokenProcessPool:
+    except (BrokenProcessPool, EngineError) as exc:
+        reason = str(exc) if isinstance(exc, EngineError) else "a worker process died (killed or out of memory)"
         where = f"; records so far kept in {part}: rerun with --resume" if output and part != final else ""
-        click.echo(f"framing: error: a worker process died (killed or out of memory){where}", err=True)
+        click.echo(f"framing: error: {reason}{where}", err=True)
         sys.exit(1)
     finally:
         for opened in (errors_handle, handle if output else None):

@@ -17,3 +17,11 @@ class FramingError(Exception):
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {self.reason}"
+
+
+class EngineError(Exception):
+    """The machinery running the workers failed mid-run (a worker died, the cluster went away).
+
+    Unlike FramingError this is not about the input: the records written so far are good and the run can
+    be finished with --resume, which the CLI says in its one-line message.
+    """
