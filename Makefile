@@ -43,7 +43,9 @@ split:
 	$(BIN)/python scripts/split_data.py
 
 bench: install-test
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/limits.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -58,7 +58,7 @@ class Analyzer:
         # break, so the result is the same as for one Doc, and memory is bounded by the segment size.
         for seg_start, seg_stop in segments(normalized, self.segment_chars):
             doc = self.nlp(normalized[seg_start:seg_stop])
-            counts.add(self.language_counter.count(doc, normalized[seg_start:seg_stop]))
+            counts.add(self.language_counter.count(doc))
             tokens += int(doc._.is_word.sum())
             first_sentence = len(sentences)
             sentences.extend((seg_start + a, seg_start + b) for a, b in doc._.sentences)

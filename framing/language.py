@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from spacy.attrs import LOWER
+from spacy.attrs import IS_SPACE, LENGTH, LOWER
 from spacy.tokens import Doc
 
 RUSSIAN_MIN_SHARE = 0.65
@@ -77,7 +77,7 @@ class LanguageCounter:
 
     def __init__(self, morph) -> None:
         self.morph = morph
-        self.cache: dict[int, tuple[int, str | None, bool]] = {}
+        self.cache: dict[int, tuple[int, str | None, bool, int]] = {}  # class, marker, English word, letters
 
     def _classify(self, lower: str) -> tuple[int, str | None, bool]:
         """(class, marker language or None, is an English function word)."""
@@ -94,21 +94,22 @@ class LanguageCounter:
             return LATIN, None, lower in ENGLISH_FUNCTION_WORDS
         return OTHER, None, False
 
-    def count(self, doc: Doc, text: str) -> LanguageCounts:
+    def count(self, doc: Doc) -> LanguageCounts:
+        """Word classes of one Doc, from its token arrays: no pass over the characters in Python."""
         counts = LanguageCounts()
-        sample = text if len(text) < 2_000_000 else text[:2_000_000]
-        counts.non_space = sum(1 for ch in sample if not ch.isspace())
-        counts.letters = sum(1 for ch in sample if ch.isalpha())
         if not len(doc):
             return counts
-        lowers = doc.to_array(LOWER)[doc._.is_word]
-        hashes, freqs = np.unique(lowers, return_counts=True)
+        columns = doc.to_array([LOWER, LENGTH, IS_SPACE])
+        counts.non_space = int(columns[columns[:, 2] == 0, 1].sum())  # tokens never mix space and non-space
+        hashes, freqs = np.unique(columns[doc._.is_word, 0], return_counts=True)
         strings, cache = doc.vocab.strings, self.cache
         for h, n in zip(hashes.tolist(), freqs.tolist()):
             info = cache.get(h)
             if info is None:
-                info = cache[h] = self._classify(strings[h])
-            kind, marker, english = info
+                lower = strings[h]
+                info = cache[h] = (*self._classify(lower), sum(ch.isalpha() for ch in lower))
+            kind, marker, english, letters = info
+            counts.letters += n * letters  # every letter is inside a word token
             if kind == NUMERIC:
                 continue
             counts.words += n

@@ -17,13 +17,32 @@ from .lexicon import LexiconSet, Term
 
 
 @dataclass(frozen=True)
+class Context:
+    """Context phrases as lemma ids: one-word phrases in a set (one intersection per window, however many
+    there are — context lists like @state hold a hundred words), longer phrases scanned for."""
+
+    words: frozenset[int]
+    phrases: tuple[tuple[int, ...], ...]
+
+    @classmethod
+    def of(cls, phrases: list[tuple[int, ...]]) -> Context:
+        return cls(frozenset(p[0] for p in phrases if len(p) == 1), tuple(p for p in phrases if len(p) > 1))
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+    def found(self, seq: list[int], lo: int, hi: int, window: set[int]) -> bool:
+        return not self.words.isdisjoint(window) or any(_contains(seq, lo, hi, phrase) for phrase in self.phrases)
+
+
+@dataclass(frozen=True)
 class CompiledTerm:
     frame: int
     term: Term
     words: tuple[int, ...]
-    exclude: tuple[tuple[int, ...], ...]
-    require: tuple[tuple[int, ...], ...]
-    boost: tuple[tuple[int, ...], ...]
+    exclude: Context
+    require: Context
+    boost: Context
 
 
 @dataclass(frozen=True)
@@ -63,9 +82,9 @@ class LexiconMatcher:
                     frame_index,
                     term,
                     ids(term.lemma),
-                    tuple(ids(p) for p in lexicons.expand(term.exclude)),
-                    tuple(ids(p) for p in lexicons.expand(term.require)),
-                    tuple(ids(p) for p in lexicons.expand(term.boost)) if term.boosted else (),
+                    Context.of([ids(p) for p in lexicons.expand(term.exclude)]),
+                    Context.of([ids(p) for p in lexicons.expand(term.require)]),
+                    Context.of([ids(p) for p in lexicons.expand(term.boost)] if term.boosted else []),
                 )
                 self.index.setdefault(compiled.words[0], []).append(compiled)
 
@@ -88,11 +107,12 @@ class LexiconMatcher:
                 weight = cand.term.weight
                 if cand.exclude or cand.require or cand.boost:
                     lo, hi = self._window(cand, sentence_of, i, width)
-                    if any(_contains(seq, lo, hi, phrase) for phrase in cand.exclude):
+                    window = set(seq[lo:hi])
+                    if cand.exclude and cand.exclude.found(seq, lo, hi, window):
                         continue
-                    if cand.require and not any(_contains(seq, lo, hi, phrase) for phrase in cand.require):
+                    if cand.require and not cand.require.found(seq, lo, hi, window):
                         continue
-                    if cand.boost and any(_contains(seq, lo, hi, phrase) for phrase in cand.boost):
+                    if cand.boost and cand.boost.found(seq, lo, hi, window):
                         weight = max(weight, cand.term.boosted)
                 candidates.append((i, width, cand, weight))
         taken: set[tuple[int, int]] = set()  # (frame, position) covered by an accepted hit
