@@ -7,6 +7,7 @@ FramingError naming file and line; `check_lexicon_set` collects every problem fo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 try:
     import tomllib
@@ -107,11 +108,17 @@ def _table_lines(raw: str) -> list[int]:
     return [i for i, line in enumerate(raw.splitlines(), 1) if line.strip().startswith("[[terms]]")]
 
 
+@lru_cache(maxsize=16)
+def _lines(raw: str) -> list[str]:
+    """A file's lines, split once however many keys are looked up in it."""
+    return raw.splitlines()
+
+
 def _key_line(raw: str, start: int | None, key: str) -> int | None:
     """Line of `key =` in the table whose header is on line `start` (0: top level); else the header line."""
     if start is None:
         return None
-    lines = raw.splitlines()
+    lines = _lines(raw)
     for i in range(start, len(lines)):
         stripped = lines[i].strip()
         if stripped.startswith("["):
