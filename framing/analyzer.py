@@ -15,7 +15,7 @@ from .matcher import LexiconMatcher
 from .nlp import load_pipeline
 from .normalize import normalize, split_date_header
 from .results import Analysis, Evidence, FrameResult, Hit, Substring, TermCount
-from .scoring import MODES, PRESENT, SENTENCE_PROB, classifier_score, combine, lexicon_score
+from .scoring import MODES, PRESENT, SENTENCE_PROB, classifier_score, combine, dominant_frame, lexicon_score
 
 EVIDENCE_PER_FRAME = 3
 SEGMENT_CHARS = 500_000  # ~80k tokens per Doc: bounds memory on huge files at no cost in speed
@@ -100,7 +100,7 @@ class Analyzer:
                 )
             )
         results.sort(key=lambda r: (-r.score, r.id))
-        dominant = results[0].id if results and results[0].present else None
+        dominant = dominant_frame(results, self.mode)
         warnings = [language.warning + "; no frame claimed"] if language.warning else []
         return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant,
                         language=language.code, russian_share=language.russian_share, warnings=warnings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +10,7 @@ import numpy as np
 from .corpus import read_jsonl
 from .errors import FramingError
 from .reader import read_document
-from .scoring import MODES, PRESENT, combine
+from .scoring import MODES, PRESENT, combine, dominant_frame
 from .train import prf
 
 
@@ -78,10 +78,12 @@ def spearman(x: list[float], y: list[float]) -> float | None:
 
 def mode_view(analysis, mode: str) -> tuple[dict[str, float], dict[str, bool], str | None]:
     """Scores, present flags and dominant frame of an analysis as `mode` would give them (no re-analysis)."""
-    scores = {f.id: combine(mode, f.lexicon, f.classifier) for f in analysis.frames}
-    present = {k: v >= PRESENT[mode] for k, v in scores.items()}
-    ranked = sorted(scores, key=lambda k: (-scores[k], k))
-    return scores, present, ranked[0] if ranked and present[ranked[0]] else None
+    claimed = not analysis.warnings  # text that is not Russian claims no frame in any mode
+    frames = []
+    for frame in analysis.frames:
+        score = combine(mode, frame.lexicon, frame.classifier) if claimed else 0.0
+        frames.append(replace(frame, score=score, present=score >= PRESENT[mode]))
+    return {f.id: f.score for f in frames}, {f.id: f.present for f in frames}, dominant_frame(frames, mode)
 
 
 def _round(value: float | None) -> float | None:

@@ -3,7 +3,7 @@
 The same functions feed training and prediction, so the exported linear model sees exactly the
 features it was trained on. The lexicon flags (`__lex_<frame>`: some hit, `__lexstrong_<frame>`:
 hits weighing ≥ 0.5) let the model learn how far to trust the curated terms in context; they add
-1–3 points of cross-validated F1 (ablation in data/train/README.md).
+2–3 points of cross-validated F1 (ablation in data/train/README.md).
 """
 
 from __future__ import annotations

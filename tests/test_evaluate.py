@@ -86,7 +86,7 @@ def test_heldout_short_texts_generalise(combined_analyzer, name):
     assert sum(a.dominant is None for a in none_rows) >= 0.8 * len(none_rows)
 
 
-@pytest.mark.parametrize("name", sorted(CHALLENGE_SETS))
+@pytest.mark.parametrize("name", [*sorted(CHALLENGE_SETS), "challenge_long"])
 def test_heldout_articles(runner, name):
     result = runner.invoke(main, ["evaluate", str(ROOT / "tests" / "data" / name / "articles" / "gold.jsonl"), "--format", "json"])
     assert result.exit_code == 0, result.output
