@@ -92,7 +92,10 @@ class CachedMorphLemmatizer:
             lower = _MARKS.sub("", unicodedata.normalize("NFC", lower).replace("\u0451", "е"))
         if not WORD.search(lower) or lower.isdigit():
             return lower
-        return fold_yo(self.morph.parse(lower)[0].normal_form)
+        try:
+            return fold_yo(self.morph.parse(lower)[0].normal_form)
+        except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which unassigned/unnamed letters lack
+            return lower
 
     def _miss(self, lower_hash: int) -> int:
         lemma_hash = self.strings.add(self.lemma_of(self.strings[lower_hash]))
