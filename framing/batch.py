@@ -162,17 +162,18 @@ def _row_task(source: str, number: int, row: dict | str, fields: CorpusFields, m
     date = row.get(fields.date)
     if not isinstance(text, str) or not text.strip():
         return Task(source, id=row_id, error=f"line {number}: no text in field '{fields.text}'")
-    if len(text) > max_bytes:
-        return Task(source, id=row_id, error=f"line {number}: text too large ({len(text):,} characters > {reader.size_limit(max_bytes)})")
+    if len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:  # the same limit as for files, in UTF-8 bytes
+        return Task(source, id=row_id, error=f"line {number}: text too large ({len(text.encode('utf-8')) / 2**20:.3g} MB > {reader.size_limit(max_bytes)})")
     return Task(source, text=text, id=row_id, date=iso_date(date) if date else None, group=group)
 
 
 def iter_tasks(paths: Iterable[str], recursive: bool = False, pattern: str | None = None, fields: CorpusFields | None = None,
                max_bytes: int | None = None) -> Iterator[Task]:
     fields = fields or CorpusFields()
+    max_bytes = reader.MAX_BYTES if max_bytes is None else max_bytes  # the client's limit travels with each task
     for path in iter_paths(paths, recursive, pattern):
         if path.suffix.lower() in CORPUS_SUFFIXES and path.is_file():
-            yield from _corpus_rows(path, fields, max_bytes or reader.MAX_BYTES)
+            yield from _corpus_rows(path, fields, max_bytes)
         else:
             yield Task(str(path), path=str(path), max_bytes=max_bytes)
 
@@ -253,6 +254,9 @@ def record_key(record: dict) -> str:
     return f"{record['source']}#{record['id']}" if record.get("id") not in (None, "") else str(record.get("source"))
 
 
+CSV_TRAILING = ["error", "language"]  # after the frame columns: an error record's reason; the language check
+
+
 class RecordWriter:
     """Writes JSONL or CSV line by line (flushed, so an interrupted run can resume)."""
 
@@ -260,11 +264,11 @@ class RecordWriter:
         self.handle, self.fmt, self.frame_ids = handle, fmt, frame_ids
         self.csv = csv.writer(handle, lineterminator="\n") if fmt == "csv" else None
         if self.csv is not None and write_header:
-            self.csv.writerow(csv_header(frame_ids) + ["error"])
+            self.csv.writerow(csv_header(frame_ids) + CSV_TRAILING)
 
     def write(self, record: dict) -> None:
         if self.csv is not None:
-            self.csv.writerow(csv_row(record, self.frame_ids) + [record.get("error", "")])
+            self.csv.writerow(csv_row(record, self.frame_ids) + [record.get("error", ""), record.get("language", "")])
         else:
             self.handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.handle.flush()
@@ -370,7 +374,7 @@ def _check_resumable(path: Path, fmt: str, frame_ids: list[str]) -> None:
     if not first:
         return
     if fmt == "csv":
-        expected = ",".join(csv_header(frame_ids) + ["error"])
+        expected = ",".join(csv_header(frame_ids) + CSV_TRAILING)
         if first != expected:
             raise FramingError(str(path), "cannot resume: not a CSV from this command (header differs: other format or lexicon set?)")
     elif not first.startswith("{"):

@@ -73,18 +73,18 @@ def main() -> None:
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
 @click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
-@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), help="Refuse larger inputs [default: 64, or FRAMING_MAX_MB].")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True, max=10_000), help="Refuse larger inputs [default: 64, or FRAMING_MAX_MB].")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report (highlighted article, codebook) here.")
 @one_line_errors
 def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool,
             max_mb: float | None, html_path: str | None) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
-    from .reader import read_document
+    from .reader import megabytes, read_document
 
     if html_path:
         checked_output_path(html_path)  # fail before the analysis, not after
-    document = read_document(file, int(max_mb * 2**20) if max_mb else None)
+    document = read_document(file, megabytes(max_mb) if max_mb else None)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     analysis = analyzer.analyze(document.text, source=document.source)
     for warning in analysis.warnings:
@@ -342,7 +342,7 @@ def _print_summary(summary, console) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 @click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
 @click.option("--with-text", is_flag=True, help="JSONL: include each analysed text (what the offsets index).")
-@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), help="Refuse larger documents [default: 64, or FRAMING_MAX_MB].")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True, max=10_000), help="Refuse larger documents [default: 64, or FRAMING_MAX_MB].")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field, date_field, group_by,
@@ -371,7 +371,9 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
         raise click.UsageError("--jobs sizes a local run; with --scheduler the cluster's workers do the work")
     if engine == "dask":
         from .dask_engine import run_dask  # the optional extra: a one-line error here, before any output, when missing
-    max_bytes = int(max_mb * 2**20) if max_mb else None
+    from .reader import megabytes
+
+    max_bytes = megabytes(max_mb) if max_mb else None
     _check_report_options(group_by, report_dir)
     fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
     fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=fields_group)
@@ -416,12 +418,18 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
             for record in records:
                 try:
                     writer.write(record)
+                except BrokenPipeError:
+                    raise  # `| head` closed stdout: stop quietly (one_line_errors)
                 except OSError as exc:  # disk full, quota, output device gone
                     where = f"; {written} new records kept in {part}: free space and rerun with --resume" if output and part != final else ""
                     raise FramingError(str(part) if output else "<stdout>", f"cannot write output ({exc.strerror or exc}){where}") from None
                 written += 1
                 if errors_handle and "error" in record:
-                    errors_handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    try:
+                        errors_handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                        errors_handle.flush()
+                    except OSError as exc:
+                        raise FramingError(str(errors_path), f"cannot write error records ({exc.strerror or exc})") from None
                 summary.add(record)
                 elapsed = time.perf_counter() - started
                 bar.update(bar_task, advance=1, rate=f"{summary.ok.tokens / elapsed:,.0f} tok/s" if elapsed else "")

@@ -2,17 +2,21 @@
 
 Frames are only claimed for Russian text: the lexicons and the classifier know Russian lemmas, and on
 Ukrainian, Kazakh or English text they would fire on cognates and names. A *Russian word* is a Cyrillic
-word without letters of other Cyrillic alphabets that pymorphy3's dictionary knows (a guess does not
-count); the share is over all words with letters (numbers excluded). Names and abbreviations are
-unknown even in Russian: Russian articles measured here score 0.91–0.99, one-line Russian texts 0.67
-and up, Ukrainian 0.35, Bulgarian 0.50, Kazakh 0.12, English 0. Thresholds (README, "Limits and bad input"):
+word (stress marks and soft hyphens ignored) without letters of other Cyrillic alphabets that pymorphy3's
+dictionary knows (a guess does not count); the share is over Cyrillic words and English function words
+(Latin-script names in a Russian text do not lower it; numbers are excluded).
+Names and abbreviations are unknown even in Russian: Russian articles measured here score 0.91–0.99,
+one-line Russian texts 0.67 and up, Ukrainian 0.26–0.35, Bulgarian 0.50, Kazakh 0.12, English 0.
+Thresholds (README, "Limits and bad input"):
 
-- `language = "ru"` when Russian words are ≥ RUSSIAN_MIN_SHARE of the words and words of other Cyrillic
-  alphabets ≤ FOREIGN_MAX_SHARE; texts under SHORT_TEXT_WORDS words are judged by their letters only,
-  since a headline of names and abbreviations has few dictionary words;
-- otherwise the most frequent marker decides: "uk" (і ї є ґ), "be" (ў), "kk" (ә ғ қ ң ө ұ ү һ),
-  "sr"/"mk" (ђ ј љ њ ћ џ ѓ ќ ѕ), "en" (Latin words with English function words), "latin", or "unknown"
-  (mostly digits, symbols or no letters at all).
+- texts of SHORT_TEXT_WORDS words or more are Russian when Russian words are ≥ RUSSIAN_MIN_SHARE of the
+  words; shorter ones (headlines of names and abbreviations) when they have a Russian word, at least as
+  many Russian words as English function words, and letters of other Cyrillic alphabets are at most
+  FOREIGN_MAX_SHARE of the Cyrillic letters (a Kazakh name such as Ақорда stays under that);
+- otherwise the language is guessed: "be" (ў), "uk" (і ї є ґ), "kk" (ә ғ қ ң ө ұ ү һ), "sr" (ђ ј љ њ ћ џ ѓ ќ ѕ)
+  when such letters pass FOREIGN_MAX_SHARE, "en" (Latin words with English function words) or "latin"
+  when Latin words outnumber Cyrillic ones, else "unknown"; "unknown" also for input whose non-space
+  characters are less than MIN_LETTER_SHARE letters.
 """
 
 from __future__ import annotations
@@ -24,19 +28,22 @@ import numpy as np
 from spacy.attrs import IS_SPACE, LENGTH, LOWER
 from spacy.tokens import Doc
 
+from .nlp import plain_word
+
 RUSSIAN_MIN_SHARE = 0.65
 FOREIGN_MAX_SHARE = 0.03
 SHORT_TEXT_WORDS = 12
 MIN_LETTER_SHARE = 0.3  # of non-space characters; below this the input is mostly not text
 
-MARKERS = {
-    "be": set("ў"),  # checked first: Belarusian shares і with Ukrainian and Kazakh
-    "uk": set("іїєґ"),
+MARKERS = {  # letters that belong to one other Cyrillic alphabet
+    "be": set("ў"),
+    "uk": set("їєґ"),
     "kk": set("әғқңөұүһ"),
     "sr": set("ђјљњћџѓќѕ"),
 }
+SHARED_MARKER = "і"  # Ukrainian, Belarusian and Kazakh alike: counts as foreign, names no language
 ENGLISH_FUNCTION_WORDS = {"the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "was", "are", "by", "it", "as"}
-_CYRILLIC = re.compile(r"[а-яё]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 RUSSIAN_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 
@@ -55,10 +62,11 @@ class LanguageCounts:
     english: int = 0
     letters: int = 0
     non_space: int = 0
-    markers: dict[str, int] = field(default_factory=dict)
+    cyrillic_letters: int = 0
+    markers: dict[str, int] = field(default_factory=dict)  # letters of other Cyrillic alphabets, by language
 
     def add(self, other: LanguageCounts) -> None:
-        for name in ("words", "russian", "cyrillic", "latin", "english", "letters", "non_space"):
+        for name in ("words", "russian", "cyrillic", "latin", "english", "letters", "non_space", "cyrillic_letters"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for code, n in other.markers.items():
             self.markers[code] = self.markers.get(code, 0) + n
@@ -67,9 +75,19 @@ class LanguageCounts:
 @dataclass(frozen=True)
 class Language:
     code: str  # "ru", "uk", "be", "kk", "sr", "en", "latin", "unknown"
-    russian_share: float  # Russian words / words with letters
+    russian_share: float  # Russian words / (Cyrillic words + English function words)
     is_russian: bool
     warning: str | None = None
+
+
+@dataclass(frozen=True)
+class WordInfo:
+    kind: int
+    letters: int
+    cyrillic_letters: int = 0
+    marker: str | None = None  # language of the other-Cyrillic letters in the word (or SHARED_MARKER)
+    marker_letters: int = 0
+    english: bool = False  # an English function word
 
 
 class LanguageCounter:
@@ -77,22 +95,31 @@ class LanguageCounter:
 
     def __init__(self, morph) -> None:
         self.morph = morph
-        self.cache: dict[int, tuple[int, str | None, bool, int]] = {}  # class, marker, English word, letters
+        self.cache: dict[int, WordInfo] = {}
 
-    def _classify(self, lower: str) -> tuple[int, str | None, bool]:
-        """(class, marker language or None, is an English function word)."""
-        if not any(ch.isalpha() for ch in lower):
-            return NUMERIC, None, False
-        for code, letters in MARKERS.items():
-            if any(ch in letters for ch in lower):
-                return CYRILLIC_UNKNOWN, code, False
-        if _CYRILLIC.search(lower):
-            if all(ch in RUSSIAN_LETTERS or not ch.isalpha() for ch in lower) and self.morph.word_is_known(lower.replace("ё", "е")):
-                return RUSSIAN, None, False
-            return CYRILLIC_UNKNOWN, None, False
-        if _LATIN.search(lower):
-            return LATIN, None, lower in ENGLISH_FUNCTION_WORDS
-        return OTHER, None, False
+    def _classify(self, lower: str) -> WordInfo:
+        word = plain_word(lower)
+        letters = sum(ch.isalpha() for ch in word)
+        if not letters:
+            return WordInfo(NUMERIC, 0)
+        cyrillic = len(_CYRILLIC_LETTER.findall(word))
+        if cyrillic:
+            found = {code: sum(ch in chars for ch in word) for code, chars in MARKERS.items()}
+            found[SHARED_MARKER] = word.count(SHARED_MARKER)
+            if any(found.values()):
+                marker = max(found, key=lambda code: (found[code], code != SHARED_MARKER))
+                return WordInfo(CYRILLIC_UNKNOWN, letters, cyrillic, marker, sum(found.values()))
+            known = all(ch in RUSSIAN_LETTERS or not ch.isalpha() for ch in word) and self._known(word.replace("ё", "е"))
+            return WordInfo(RUSSIAN if known else CYRILLIC_UNKNOWN, letters, cyrillic)
+        if _LATIN.search(word):
+            return WordInfo(LATIN, letters, english=word in ENGLISH_FUNCTION_WORDS)
+        return WordInfo(OTHER, letters)
+
+    def _known(self, word: str) -> bool:
+        try:
+            return self.morph.word_is_known(word)
+        except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which some letters lack
+            return False
 
     def count(self, doc: Doc) -> LanguageCounts:
         """Word classes of one Doc, from its token arrays: no pass over the characters in Python."""
@@ -106,41 +133,48 @@ class LanguageCounter:
         for h, n in zip(hashes.tolist(), freqs.tolist()):
             info = cache.get(h)
             if info is None:
-                lower = strings[h]
-                info = cache[h] = (*self._classify(lower), sum(ch.isalpha() for ch in lower))
-            kind, marker, english, letters = info
-            counts.letters += n * letters  # every letter is inside a word token
-            if kind == NUMERIC:
+                info = cache[h] = self._classify(strings[h])
+            counts.letters += n * info.letters  # every letter is inside a word token
+            if info.kind == NUMERIC:
                 continue
             counts.words += n
-            if kind == RUSSIAN:
+            counts.cyrillic_letters += n * info.cyrillic_letters
+            if info.kind == RUSSIAN:
                 counts.russian += n
                 counts.cyrillic += n
-            elif kind == CYRILLIC_UNKNOWN:
+            elif info.kind == CYRILLIC_UNKNOWN:
                 counts.cyrillic += n
-                if marker:
-                    counts.markers[marker] = counts.markers.get(marker, 0) + n
-            elif kind == LATIN:
+                if info.marker:
+                    counts.markers[info.marker] = counts.markers.get(info.marker, 0) + n * info.marker_letters
+            elif info.kind == LATIN:
                 counts.latin += n
-                counts.english += english
+                counts.english += n * info.english
         return counts
 
 
 def judge(counts: LanguageCounts) -> Language:
     """The language verdict from counts (thresholds in the module docstring)."""
-    share = counts.russian / counts.words if counts.words else 0.0
-    share = round(share, 4)
-    if counts.non_space and counts.letters < MIN_LETTER_SHARE * counts.non_space or counts.words == 0:
+    # Latin-script words count only when they are English function words: a Russian text naming
+    # «Astana International Forum» stays Russian, an English text still has no Russian words.
+    considered = counts.cyrillic + counts.english
+    share = round(counts.russian / considered, 4) if considered else 0.0
+    if counts.non_space == 0:
+        return Language("unknown", share, False, "no text to analyse (empty body)")
+    if counts.words == 0 or counts.letters < MIN_LETTER_SHARE * counts.non_space:
         return Language("unknown", share, False, "mostly not text (few letters)")
-    foreign = sum(counts.markers.values())
-    if counts.cyrillic >= counts.latin:
-        if foreign > FOREIGN_MAX_SHARE * counts.cyrillic:
-            code = "be" if counts.markers.get("be") else max(counts.markers, key=counts.markers.get)
-            return Language(code, share, False, f"not Russian (looks like {LANGUAGE_NAMES[code]}; {share:.0%} Russian words)")
-        if counts.words < SHORT_TEXT_WORDS or share >= RUSSIAN_MIN_SHARE:
+    foreign = sum(counts.markers.values()) > FOREIGN_MAX_SHARE * counts.cyrillic_letters
+    if counts.words >= SHORT_TEXT_WORDS:
+        if share >= RUSSIAN_MIN_SHARE:
             return Language("ru", share, True)
+    elif counts.russian and counts.russian >= counts.english and not foreign:
+        return Language("ru", share, True)
+    if foreign and counts.cyrillic >= counts.latin:
+        named = {code: n for code, n in counts.markers.items() if code in MARKERS}
+        code = "be" if named.get("be") else max(named, key=named.get) if named else "uk"
+    elif counts.latin > counts.cyrillic:
+        code = "en" if counts.english >= 0.05 * counts.latin else "latin"
+    else:
         return Language("unknown", share, False, f"not Russian enough ({share:.0%} Russian words < {RUSSIAN_MIN_SHARE:.0%})")
-    code = "en" if counts.english >= 0.05 * counts.latin else "latin"
     return Language(code, share, False, f"not Russian (looks like {LANGUAGE_NAMES[code]}; {share:.0%} Russian words)")
 
 

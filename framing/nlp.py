@@ -36,6 +36,14 @@ if not Doc.has_extension("sentences"):
     Doc.set_extension("is_word", default=None)  # np.ndarray[bool]: token has a letter or digit
 
 
+def plain_word(lower: str) -> str:
+    """A word as the dictionary spells it: decomposed ё composed (and folded to е), stress marks and soft
+    hyphens dropped. Words without such marks come back unchanged (the common, fast case)."""
+    if _MARKS.search(lower):
+        return _MARKS.sub("", unicodedata.normalize("NFC", lower).replace("\u0451", "е"))
+    return lower
+
+
 class RegexTokenizer:
     """Builds a Doc whose text is exactly the input; extra whitespace becomes whitespace tokens, as in spaCy."""
 
@@ -88,8 +96,7 @@ class CachedMorphLemmatizer:
         self.cache: dict[int, int] = {}
 
     def lemma_of(self, lower: str) -> str:
-        if _MARKS.search(lower):  # decomposed ё → ё, then drop stress marks and soft hyphens
-            lower = _MARKS.sub("", unicodedata.normalize("NFC", lower).replace("\u0451", "е"))
+        lower = plain_word(lower)
         if not WORD.search(lower) or lower.isdigit():
             return lower
         try:

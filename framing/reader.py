@@ -15,15 +15,22 @@ from pathlib import Path
 from .errors import FramingError
 
 DEFAULT_MAX_MB = 64.0
+MAX_MB_CEILING = 10_000.0  # --max-mb / FRAMING_MAX_MB above this (or inf, nan) are refused or ignored
+CHUNK_BYTES = 1 << 20
+
+
+def megabytes(value: float) -> int:
+    """Bytes in `value` MB, at least 1 (a tiny limit still refuses, never falls back to the default)."""
+    return max(1, int(value * 2**20))
 
 
 def _max_bytes_from_env() -> int:
-    """The size limit: FRAMING_MAX_MB if set (and a positive number), else DEFAULT_MAX_MB; --max-mb overrides."""
+    """The size limit: FRAMING_MAX_MB if set to a number in (0, MAX_MB_CEILING], else DEFAULT_MAX_MB."""
     try:
         value = float(os.environ.get("FRAMING_MAX_MB", DEFAULT_MAX_MB))
     except ValueError:
         value = DEFAULT_MAX_MB
-    return int((value if value > 0 else DEFAULT_MAX_MB) * 2**20)
+    return megabytes(value if 0 < value <= MAX_MB_CEILING else DEFAULT_MAX_MB)  # nan fails both comparisons
 
 
 MAX_BYTES = _max_bytes_from_env()  # read once at import; --max-mb passes its own limit down
@@ -95,7 +102,7 @@ def html_to_text(html: str, source: str) -> str:
 
 def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     source = str(path)
-    max_bytes = max_bytes or MAX_BYTES
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if not path.exists():
         raise FramingError(source, "no such file")
     if path.is_dir():
@@ -107,14 +114,23 @@ def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
         if size > max_bytes:
             raise FramingError(source, f"file too large ({size / 2**20:.3g} MB > {size_limit(max_bytes)})")
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)  # bounded: devices and pipes report size 0
-        if len(data) > max_bytes:
-            raise FramingError(source, f"file too large (> {size_limit(max_bytes)})")
-        return data
+            return read_bounded(handle, max_bytes, source)  # the file may have grown since stat
     except PermissionError:
         raise FramingError(source, "permission denied") from None
     except OSError as exc:
         raise FramingError(source, f"cannot read ({exc.strerror or exc})") from None
+
+
+def read_bounded(handle, max_bytes: int, source: str) -> bytes:
+    """Read at most `max_bytes` in chunks (never reserving the whole limit up front); more is an error."""
+    chunks, total = [], 0
+    while total <= max_bytes:
+        chunk = handle.read(min(CHUNK_BYTES, max_bytes + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+    raise FramingError(source, f"input too large (> {size_limit(max_bytes)})")
 
 
 def document_from_bytes(data: bytes, source: str, html: bool = False) -> Document:
@@ -128,11 +144,8 @@ def document_from_bytes(data: bytes, source: str, html: bool = False) -> Documen
 
 def read_document(path: str | Path, max_bytes: int | None = None) -> Document:
     """Read one text or HTML file ('-' reads standard input)."""
-    max_bytes = max_bytes or MAX_BYTES
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if str(path) == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise FramingError("<stdin>", f"input too large (> {size_limit(max_bytes)})")
-        return document_from_bytes(data, "<stdin>")
+        return document_from_bytes(read_bounded(sys.stdin.buffer, max_bytes, "<stdin>"), "<stdin>")
     path = Path(path)
     return document_from_bytes(read_bytes(path, max_bytes), str(path), html=path.suffix.lower() in HTML_SUFFIXES)

@@ -9,7 +9,8 @@ combined   = 0.5 · lexicon + 0.5 · classifier
 sat(x, s)  = 1 − exp(−x / s)  (saturates: more evidence helps less and less, stays in [0, 1])
 
 A frame is present when its score ≥ PRESENT; the dominant frame is the present frame with the
-highest score (None when no frame is present).
+highest score — in combined mode the highest classifier score (`dominant_frame`); None when no frame
+is present.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def dominant_frame(results: list[FrameResult], mode: str) -> str | None:
     present = [r for r in results if r.present]
     if not present:
         return None
-    if mode != "combined":
-        return max(present, key=lambda r: r.score).id
-    return max(present, key=lambda r: ((r.classifier.score if r.classifier else r.lexicon.score), r.score)).id
+    def primary(r: FrameResult) -> float:
+        return (r.classifier.score if r.classifier else r.lexicon.score) if mode == "combined" else r.score
+
+    return min(present, key=lambda r: (-primary(r), -r.score, r.id)).id  # ties: higher score, then id

@@ -60,7 +60,8 @@ def _csv_records(handle, source: str) -> Iterator[dict]:
             tokens = int(row["tokens"] or 0)
         except (TypeError, ValueError) as exc:
             raise FramingError(source, f"not a framing batch CSV row ({exc})", reader.line_num) from None
-        yield base | {"date": row["date"] or None, "tokens": tokens, "dominant": row["dominant"] or None, "frames": frames}
+        language = {"language": row["language"]} if row.get("language") else {}
+        yield base | {"date": row["date"] or None, "tokens": tokens, "dominant": row["dominant"] or None, "frames": frames} | language
 
 
 def iter_records(path: str | Path) -> Iterator[dict]:

@@ -73,6 +73,7 @@ BAD_INPUTS = [
     ("broken UTF-8 after BOM", lambda t: ["analyze", str(_file(t, "bom.txt", b"\xef\xbb\xbf" + "Союз".encode() + b"\xc3\x28"))], "undecodable"),
     ("odd-length UTF-16", lambda t: ["analyze", str(_file(t, "u16.txt", b"\xff\xfe" + "Союз государств".encode("utf-16-le") + b"\x00\xd8"))], "invalid UTF-16"),
     ("over the size limit", lambda t: ["analyze", "--max-mb", "0.001", str(_file(t, "big.txt", "Россия и Казахстан. " * 200))], "file too large"),
+    ("a tiny --max-mb still refuses", lambda t: ["analyze", "--max-mb", "1e-9", str(SEED)], "file too large"),
     ("FIFO as input file", lambda t: ["analyze", str(_fifo(t, "pipe.txt"))], "not a regular file"),
     ("HTML without text", lambda t: ["analyze", str(_file(t, "x.html", "<html><body><script>var a=1;</script></body></html>"))], "no text found in HTML"),
     ("lexicon: TOML syntax", lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз\n'), "invalid TOML"),
@@ -94,6 +95,8 @@ BAD_INPUTS = [
     ("model: FIFO", lambda t: ["analyze", str(SEED), "--model", str(_fifo(t / "m", "model.npz"))], "not a regular file"),
     ("gold: bad JSON line", lambda t: ["evaluate", str(_file(t, "gold.jsonl", '{"text": "Союз", "codes": {}}\n{oops\n'))], "gold.jsonl:2"),
     ("train: folder without data", lambda t: ["train", str(t), "--out", str(t / "m")], "train.jsonl"),
+    ("batch: --errors on a full disk", lambda t: ["batch", str(_file(t, "e.txt", b"")), "-o", str(t / "o.jsonl"), "--errors", "/dev/full", "-q"],
+     "cannot write error records"),
     ("batch: output folder missing", lambda t: ["batch", str(SEED), "-o", str(t / "no" / "out.jsonl"), "-q"], "does not exist"),
 ]
 

@@ -148,3 +148,31 @@ def test_files_vanishing_mid_run_become_error_records(runner, tmp_path, monkeypa
     assert "no such file" in records["b.txt"]["error"] and "not a regular file" in records["c.txt"]["error"]
     assert records["a.txt"]["dominant"] == records["d.txt"]["dominant"] == "partnership"
     assert "2 documents ok, 2 failed" in result.output
+
+
+def test_output_into_a_closed_pipe_stops_quietly(tmp_path):
+    """`framing batch … | head -1`: the reader goes away; no error message, exit 0 (as before the write guard)."""
+    corpus = write_corpus(tmp_path / "corpus.jsonl", 30)
+    command = f"{sys.executable} -m framing.cli batch {corpus} --jobs 1 -q --mode lexicon | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=300)
+    assert done.stdout.count("\n") == 1 and json.loads(done.stdout)["id"] == "0"
+    assert "error" not in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 0, done.stderr
+
+
+def test_size_limit_from_environment_is_checked(monkeypatch):
+    from framing import reader
+
+    for value, expected in (("2", 2 * 2**20), ("inf", reader.megabytes(reader.DEFAULT_MAX_MB)), ("nan", reader.megabytes(reader.DEFAULT_MAX_MB)),
+                            ("-5", reader.megabytes(reader.DEFAULT_MAX_MB)), ("lots", reader.megabytes(reader.DEFAULT_MAX_MB))):
+        monkeypatch.setenv("FRAMING_MAX_MB", value)
+        assert reader._max_bytes_from_env() == expected, value
+
+
+def test_file_tasks_carry_the_clients_size_limit(tmp_path):
+    """Dask workers read files with the limit of the command that listed them, not their own default."""
+    from framing.batch import iter_tasks
+
+    (tmp_path / "a.txt").write_text("Россия и Казахстан — союзники.", encoding="utf-8")
+    assert [t.max_bytes for t in iter_tasks([str(tmp_path)], max_bytes=123)] == [123]
+    assert [t.max_bytes for t in iter_tasks([str(tmp_path)])] == [framing.batch.reader.MAX_BYTES]
