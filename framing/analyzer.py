@@ -96,7 +96,7 @@ class Analyzer:
                     terms=_term_counts(hits),
                     evidence=evidence,
                     classifier_only=classifier_only,
-                    matches=sorted(hits, key=lambda h: h.span.start),
+                    matches=hits,  # already in text order: segments in order, the matcher's hits sorted
                 )
             )
         results.sort(key=lambda r: (-r.score, r.id))

@@ -162,8 +162,9 @@ def _row_task(source: str, number: int, row: dict | str, fields: CorpusFields, m
     date = row.get(fields.date)
     if not isinstance(text, str) or not text.strip():
         return Task(source, id=row_id, error=f"line {number}: no text in field '{fields.text}'")
-    if len(text) > max_bytes // 4 and len(text.encode("utf-8")) > max_bytes:  # the same limit as for files, in UTF-8 bytes
-        return Task(source, id=row_id, error=f"line {number}: text too large ({len(text.encode('utf-8')) / 2**20:.3g} MB > {reader.size_limit(max_bytes)})")
+    size = len(text.encode("utf-8")) if len(text) > max_bytes // 4 else 0  # the limit files have, in UTF-8 bytes
+    if size > max_bytes:
+        return Task(source, id=row_id, error=f"line {number}: text too large ({size / 2**20:.3g} MB > {reader.size_limit(max_bytes)})")
     return Task(source, text=text, id=row_id, date=iso_date(date) if date else None, group=group)
 
 

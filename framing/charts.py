@@ -141,7 +141,7 @@ def charts_html(summary: Summary, series: GroupSeries, labels: dict[str, str], p
     facts = f"{ok.documents} documents ok, {summary.failed} failed; {tokens} tokens"
     notes = []
     if series.left_out:
-        reason = "no date" if series.grouping in ("date:month", "date:year") else f"no value for {series.grouping}"
+        reason = "no date" if series.over_time else f"no value for {series.grouping}"
         notes.append(f"{series.left_out} documents with {reason} are counted in the totals but not in the charts.")
     if series.over_time and 0 in series.documents:
         notes.append("Periods without documents are gaps in the lines and — in the table.")

@@ -88,8 +88,9 @@ class LinearModel:
             raise FramingError(where, "no such model file")
         if not path.is_file():
             raise FramingError(where, "not a regular file")
-        if path.stat().st_size > MAX_MODEL_BYTES:
-            raise FramingError(where, f"file too large for a model ({path.stat().st_size / 2**20:.0f} MB > {MAX_MODEL_BYTES // 2**20} MB)")
+        size = path.stat().st_size
+        if size > MAX_MODEL_BYTES:
+            raise FramingError(where, f"file too large for a model ({size / 2**20:.0f} MB > {MAX_MODEL_BYTES // 2**20} MB)")
         try:
             with np.load(path, allow_pickle=False) as data:
                 if "format" not in data or str(data["format"]) != FORMAT:

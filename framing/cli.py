@@ -10,6 +10,7 @@ import click
 
 from .errors import FramingError
 from .output import checked_output_path
+from .reader import MAX_MB_CEILING, megabytes
 
 MODE = click.Choice(["lexicon", "classifier", "combined"])
 SPARK_MONTHS = 36  # the summary's trend column shows at most the last three years
@@ -59,6 +60,16 @@ def write_output(text: str, output: str | None) -> None:
     tmp.replace(path)
 
 
+def _megabytes_to_bytes(ctx, param, value: float | None) -> int | None:
+    """--max-mb as a byte count; None keeps the reader's default (FRAMING_MAX_MB, else 64 MB)."""
+    return megabytes(value) if value else None
+
+
+def max_mb_option(what: str):
+    return click.option("--max-mb", "max_bytes", type=click.FloatRange(min=0, min_open=True, max=MAX_MB_CEILING), callback=_megabytes_to_bytes,
+                        help=f"Refuse larger {what} [default: 64, or FRAMING_MAX_MB].")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="framing")
 def main() -> None:
@@ -73,18 +84,18 @@ def main() -> None:
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
 @click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
-@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True, max=10_000), help="Refuse larger inputs [default: 64, or FRAMING_MAX_MB].")
+@max_mb_option("inputs")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report (highlighted article, codebook) here.")
 @one_line_errors
 def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool,
-            max_mb: float | None, html_path: str | None) -> None:
+            max_bytes: int | None, html_path: str | None) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
-    from .reader import megabytes, read_document
+    from .reader import read_document
 
     if html_path:
         checked_output_path(html_path)  # fail before the analysis, not after
-    document = read_document(file, megabytes(max_mb) if max_mb else None)
+    document = read_document(file, max_bytes)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     analysis = analyzer.analyze(document.text, source=document.source)
     for warning in analysis.warnings:
@@ -342,11 +353,11 @@ def _print_summary(summary, console) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 @click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
 @click.option("--with-text", is_flag=True, help="JSONL: include each analysed text (what the offsets index).")
-@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True, max=10_000), help="Refuse larger documents [default: 64, or FRAMING_MAX_MB].")
+@max_mb_option("documents")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field, date_field, group_by,
-          errors_path, resume, quiet, progress, with_text, max_mb, report_dir) -> None:
+          errors_path, resume, quiet, progress, with_text, max_bytes, report_dir) -> None:
     """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
 
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
@@ -360,7 +371,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from .analyzer import Analyzer
-    from .batch import CorpusFields, RecordWriter, Summary, iter_tasks, prepare_output, run
+    from .batch import DATE_GROUPINGS, CorpusFields, RecordWriter, Summary, iter_tasks, prepare_output, run
     from .errors import EngineError
 
     if resume and not output:
@@ -371,11 +382,8 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
         raise click.UsageError("--jobs sizes a local run; with --scheduler the cluster's workers do the work")
     if engine == "dask":
         from .dask_engine import run_dask  # the optional extra: a one-line error here, before any output, when missing
-    from .reader import megabytes
-
-    max_bytes = megabytes(max_mb) if max_mb else None
     _check_report_options(group_by, report_dir)
-    fields_group = group_by if group_by and group_by not in ("date:month", "date:year", "folder") else None
+    fields_group = group_by if group_by and group_by not in (*DATE_GROUPINGS, "folder") else None
     fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=fields_group)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     analyzer.with_text = with_text
@@ -461,7 +469,9 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
 
 def _check_report_options(group_by: str | None, report_dir: str | None) -> None:
     """Usage problems, and a missing report extra, before any work is done."""
-    if group_by and group_by.startswith("date:") and group_by not in ("date:month", "date:year"):
+    from .batch import DATE_GROUPINGS
+
+    if group_by and group_by.startswith("date:") and group_by not in DATE_GROUPINGS:
         raise click.UsageError("--group-by takes date:month, date:year, folder, or a corpus field name")
     if report_dir:
         from .charts import require_matplotlib

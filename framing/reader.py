@@ -38,6 +38,8 @@ MAX_BYTES = _max_bytes_from_env()  # read once at import; --max-mb passes its ow
 
 def size_limit(max_bytes: int) -> str:
     return f"{max_bytes / 2**20:.3g} MB limit; raise it with --max-mb or FRAMING_MAX_MB"
+
+
 # Legacy encodings a Russian archive may hold; charset-normalizer picks among these when not UTF-8/16.
 CYRILLIC_ENCODINGS = ["cp1251", "koi8_r", "cp866", "mac_cyrillic", "iso8859_5"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}

@@ -83,6 +83,7 @@ def dominant_frame(results: list[FrameResult], mode: str) -> str | None:
     present = [r for r in results if r.present]
     if not present:
         return None
+
     def primary(r: FrameResult) -> float:
         return (r.classifier.score if r.classifier else r.lexicon.score) if mode == "combined" else r.score
 

@@ -68,8 +68,11 @@ def to_json(analysis: Analysis, indent: int | None = 2, with_text: bool = False,
     return json.dumps(to_dict(analysis, with_text=with_text, **extra), ensure_ascii=False, indent=indent)
 
 
+CSV_FIXED = ["source", "id", "date", "tokens", "dominant"]  # then <frame>_score, <frame>_present per frame
+
+
 def csv_header(frame_ids: list[str]) -> list[str]:
-    columns = ["source", "id", "date", "tokens", "dominant"]
+    columns = list(CSV_FIXED)
     for frame_id in frame_ids:
         columns += [f"{frame_id}_score", f"{frame_id}_present"]
     return columns

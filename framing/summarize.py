@@ -18,8 +18,8 @@ from pathlib import Path
 from .batch import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally
 from .errors import FramingError
 from .lexicon import load_lexicon_set
+from .serialize import CSV_FIXED
 
-CSV_FIXED = ["source", "id", "date", "tokens", "dominant"]
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 ALL_DOCUMENTS = "all documents"
 
