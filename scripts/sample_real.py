@@ -1,0 +1,88 @@
+"""Draw the real-article coding pool from ../shared/corpus and fix its dev/test split (run once).
+
+Source: 7,580 RT and Nezavisimaya Gazeta articles from the public evaluation data of the GitHub
+repository mannefedov/ru_kw_eval_datasets. Frames are rare in a news archive, so the pool is drawn by
+strata: articles whose text has several of a frame's cue words (so each frame has enough positives),
+trap articles that have only ambiguous cue words (partner, union, south, language, pressure,
+independent, sovereign in finance), and a plain random stratum. Cue words only choose what to read;
+the codes come from reading. dev/test is decided by a hash of the id, after sampling, so both splits
+are sampled the same way and an article's side never changes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import random
+import re
+from pathlib import Path
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "rt_ng_news.jsonl.gz"
+OUT = Path(__file__).resolve().parents[1] / "data" / "real" / "articles.jsonl"
+SEED = 20261202
+MIN_WORDS, MAX_WORDS = 120, 1800  # coders read whole articles: very long pieces are left out of the pool
+TEST_SHARE = 1 / 3  # within each stratum, the third of the articles first in sha1(id) order is test
+
+CUES = {
+    "language_policy": r"русск\w* язык|русскоязычн|соотечественник|государственн\w* язык|латиниц|язык\w* обучени"
+    r"|официальн\w* язык|языков\w* закон|закон\w* о язык|русского мира|русский мир",
+    "global_south": r"БРИКС|ШОС|многополярн|гегемон|миропорядок|мирового порядка|мировой порядок|глобальн\w* юг"
+    r"|однополярн|развивающ\w+ стран|неоколониал|диктат",
+    "sovereignty": r"суверенитет|вмешательств\w* во внутренн|территориальн\w* целостност|национальн\w* интерес"
+    r"|цветн\w* революц|иностранн\w* агент|давлени\w* (запада|сша|извне)|диктат|независимост",
+    "partnership": r"стратегическ\w* партн|товарооборот|ЕАЭС|ОДКБ|Союзн\w* государств|двусторонн\w* сотрудничеств"
+    r"|межгосударствен|интеграци|сотрудничеств",
+}
+TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
+STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
+TRAP_COUNT, RANDOM_COUNT = 40, 30
+
+
+def id_hash(article_id: str) -> str:
+    return hashlib.sha1(article_id.encode()).hexdigest()
+
+
+def split_by_stratum(chosen: dict[str, str]) -> dict[str, str]:
+    """dev/test per article: in each stratum the first third by id hash is test (same sampling, fixed side)."""
+    splits = {}
+    for stratum in set(chosen.values()):
+        ids = sorted((i for i, s in chosen.items() if s == stratum), key=id_hash)
+        n_test = round(len(ids) * TEST_SHARE)
+        splits.update({i: ("test" if rank < n_test else "dev") for rank, i in enumerate(ids)})
+    return splits
+
+
+def main() -> None:
+    rows = [json.loads(line) for line in gzip.open(CORPUS, "rt", encoding="utf-8")]
+    rows = [r for r in rows if MIN_WORDS <= len(r["text"].split()) <= MAX_WORDS]
+    rows.sort(key=lambda r: r["id"])
+    rng = random.Random(SEED)
+    counts = {r["id"]: {f: len(re.findall(p, r["title"] + " " + r["text"], re.I)) for f, p in CUES.items()} for r in rows}
+    chosen: dict[str, str] = {}
+
+    def take(stratum: str, candidates: list[dict], n: int) -> None:
+        pool = [r for r in candidates if r["id"] not in chosen]
+        for r in rng.sample(pool, min(n, len(pool))):
+            chosen[r["id"]] = stratum
+
+    for frame, minimum, n in STRATA:
+        take(frame, [r for r in rows if counts[r["id"]][frame] >= minimum], n)
+    no_cues = [r for r in rows if not any(counts[r["id"]].values())]
+    take("trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], TRAP_COUNT)
+    take("random", rows, RANDOM_COUNT)
+    by_id = {r["id"]: r for r in rows}
+    splits = split_by_stratum(chosen)
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with OUT.open("w", encoding="utf-8") as out:
+        for article_id in sorted(chosen):
+            r = by_id[article_id]
+            record = {k: r.get(k) for k in ("id", "outlet", "url", "date", "title", "text")}
+            record.update(stratum=chosen[article_id], split=splits[article_id])
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sides = list(splits.values())
+    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}")
+
+
+if __name__ == "__main__":
+    main()
