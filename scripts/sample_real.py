@@ -34,6 +34,15 @@ CUES = {
     "partnership": r"стратегическ\w* партн|товарооборот|ЕАЭС|ОДКБ|Союзн\w* государств|двусторонн\w* сотрудничеств"
     r"|межгосударствен|интеграци|сотрудничеств",
 }
+# Second round, after the first 280 were coded: global_south reached code ≥ 2 in only 12 of them (its cue words
+# are mostly organisation names), language_policy in 35. So: every remaining article with a world-order cue,
+# and the remaining articles with two or more language cues. Appended after the first round's draws, so those
+# stay as they were.
+WORLD_ORDER = (r"многополярн|однополярн|гегемон|миропорядк|мирового порядка|мировой порядок|мировому порядку|диктат"
+               r"|глобальн\w* доминир|незападн|постзападн|неоколониал|полицентричн|мирово\w* господств|исключительност")
+SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES["language_policy"], 2, 80),
+                # third round: global_south still short of 40 coded articles, so every remaining article with its cues
+                ("global_south_3", CUES["global_south"], 1, 200)]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
 TRAP_COUNT, RANDOM_COUNT = 40, 30
@@ -71,6 +80,8 @@ def main() -> None:
     no_cues = [r for r in rows if not any(counts[r["id"]].values())]
     take("trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], TRAP_COUNT)
     take("random", rows, RANDOM_COUNT)
+    for stratum, pattern, minimum, n in SECOND_ROUND:
+        take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
     by_id = {r["id"]: r for r in rows}
     splits = split_by_stratum(chosen)
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,130 @@
+"""Merge the coders' files into data/real/ (kept for the record; the coding files live outside the repo).
+
+    python scripts/merge_coding.py sentences CODING_DIR    → data/real/sentences.jsonl
+    python scripts/merge_coding.py articles CODING_DIR     → data/real/dev.jsonl, test.jsonl, agreement.json
+
+CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
+wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
+FRAMES = ("partnership", "sovereignty", "global_south", "language_policy")
+SENTENCE_LINE = re.compile(r"^\[(?P<id>[^#\]]+)#(?P<n>\d+)\] (?P<text>.*)$")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def merge_sentences(coding: Path) -> None:
+    texts: dict[tuple[str, int], str] = {}
+    for given in sorted(coding.glob("sentences_*.txt")):
+        for line in given.read_text(encoding="utf-8").splitlines():
+            match = SENTENCE_LINE.match(line)
+            if match:
+                texts[(match["id"], int(match["n"]))] = match["text"]
+    rows = []
+    for labelled in sorted((coding / "out").glob("sentences_*.jsonl")):
+        for article in read_jsonl(labelled):
+            for n in range(article["n"]):
+                labels = sorted(set(article["labels"].get(str(n), [])), key=FRAMES.index)
+                rows.append({"text": texts[(article["id"], n)], "labels": labels, "article": article["id"], "n": n})
+    with (REAL / "sentences.jsonl").open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} sentences from {len({r['article'] for r in rows})} articles")
+
+
+def krippendorff_alpha(pairs: list[tuple[int, int]], metric: str = "ordinal") -> float | None:
+    """Krippendorff's α for two coders and no missing codes, from the coincidence matrix."""
+    values = sorted({v for pair in pairs for v in pair} | set(range(4)))
+    o = {(c, k): 0.0 for c in values for k in values}
+    for a, b in pairs:
+        o[(a, b)] += 1
+        o[(b, a)] += 1
+    n_c = {c: sum(o[(c, k)] for k in values) for c in values}
+    n = sum(n_c.values())
+
+    def delta2(c: int, k: int) -> float:
+        if metric == "interval":
+            return float((c - k) ** 2)
+        low, high = min(c, k), max(c, k)
+        return (sum(n_c[g] for g in values if low <= g <= high) - (n_c[c] + n_c[k]) / 2) ** 2
+
+    observed = sum(o[(c, k)] * delta2(c, k) for c in values for k in values) / n
+    expected = sum(n_c[c] * n_c[k] * delta2(c, k) for c in values for k in values) / (n * (n - 1))
+    return None if expected == 0 else 1 - observed / expected
+
+
+def presence_f1(first: list[int], second: list[int]) -> float | None:
+    both = sum(1 for a, b in zip(first, second) if a >= 2 and b >= 2)
+    either = sum(1 for a in first if a >= 2) + sum(1 for b in second if b >= 2)
+    return None if either == 0 else 2 * both / either
+
+
+def agreement(primary: dict[str, dict], second: dict[str, dict]) -> dict:
+    ids = sorted(set(primary) & set(second))
+    report: dict = {"articles": len(ids), "frames": {}}
+    for frame in FRAMES:
+        first = [primary[i]["codes"][frame] for i in ids]
+        other = [second[i]["codes"][frame] for i in ids]
+        alpha = krippendorff_alpha(list(zip(first, other)))
+        f1 = presence_f1(first, other)
+        report["frames"][frame] = {
+            "presence_f1": None if f1 is None else round(f1, 3),
+            "alpha_ordinal": None if alpha is None else round(alpha, 3),
+            "exact": round(sum(a == b for a, b in zip(first, other)) / len(ids), 3),
+            "positives": [sum(a >= 2 for a in first), sum(b >= 2 for b in other)],
+        }
+    defined = [m["presence_f1"] for m in report["frames"].values() if m["presence_f1"] is not None]
+    report["presence_macro_f1"] = round(sum(defined) / len(defined), 3)
+    report["dominant_agreement"] = round(sum(primary[i]["dominant"] == second[i]["dominant"] for i in ids) / len(ids), 3)
+    return report
+
+
+def disagreements(primary: dict[str, dict], second: dict[str, dict]) -> list[str]:
+    """Articles whose presence (code ≥ 2) or dominant frame differ between the coders."""
+    return sorted(
+        i for i in set(primary) & set(second)
+        if primary[i]["dominant"] != second[i]["dominant"]
+        or any((primary[i]["codes"][f] >= 2) != (second[i]["codes"][f] >= 2) for f in FRAMES)
+    )
+
+
+def merge_articles(coding: Path) -> None:
+    out = coding / "out"
+    primary = {r["id"]: r for path in sorted(out.glob("primary_*.jsonl")) for r in read_jsonl(path)}
+    second = {r["id"]: r for path in sorted(out.glob("second_*.jsonl")) for r in read_jsonl(path)}
+    adjudicated = {r["id"]: r for path in sorted(out.glob("adjudicated_*.jsonl")) for r in read_jsonl(path)}
+    report = agreement(primary, second)
+    report["disagreements"] = disagreements(primary, second)
+    report["adjudicated"] = sorted(adjudicated)
+    (REAL / "agreement.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    pool = read_jsonl(REAL / "articles.jsonl")
+    splits: dict[str, list[dict]] = {"dev": [], "test": []}
+    for article in pool:
+        final = adjudicated.get(article["id"]) or primary.get(article["id"])
+        if final is None:
+            continue
+        record = {k: article[k] for k in ("id", "outlet", "url", "date", "title", "text", "stratum")}
+        record.update(codes={f: int(final["codes"][f]) for f in FRAMES}, dominant=final["dominant"], why=final["why"],
+                      coding="adjudicated" if article["id"] in adjudicated else
+                      ("double" if article["id"] in second else "single"))
+        splits[article["split"]].append(record)
+    for name, rows in splits.items():
+        with (REAL / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
+    print("disagreements:", len(report["disagreements"]), "dev", len(splits["dev"]), "test", len(splits["test"]))
+
+
+if __name__ == "__main__":
+    {"sentences": merge_sentences, "articles": merge_articles}[sys.argv[1]](Path(sys.argv[2]))
