@@ -29,7 +29,7 @@ test: install-test
 	$(BIN)/python -m pytest -q
 
 train: install-test
-	$(BIN)/framing train data/train --out framing/model
+	$(BIN)/framing train data/train --real data/real --out framing/model
 
 # The report examples in examples/ (needs chromium for the screenshot).
 examples: install-test

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .classifier import LinearModel
+from .decision import decide, dominant_frame
 from .features import sentence_lemmas, unit_features
 from .language import LanguageCounter, LanguageCounts, judge
 from .lexicon import LexiconSet, load_lexicon_set
@@ -15,7 +16,7 @@ from .matcher import LexiconMatcher
 from .nlp import load_pipeline
 from .normalize import normalize, split_date_header
 from .results import Analysis, Evidence, FrameResult, Hit, Substring, TermCount
-from .scoring import MODES, PRESENT, SENTENCE_PROB, classifier_score, combine, dominant_frame, lexicon_score
+from .scoring import MODES, SENTENCE_PROB, classifier_score, lexicon_score
 
 EVIDENCE_PER_FRAME = 3
 SEGMENT_CHARS = 500_000  # ~80k tokens per Doc: bounds memory on huge files at no cost in speed
@@ -39,9 +40,8 @@ class Analyzer:
         self.matcher = LexiconMatcher(self.lexicons, self.nlp.vocab.strings)
         self.language_counter = LanguageCounter(self.nlp.get_pipe("cached_morph_lemmatizer").morph)
         self.segment_chars = SEGMENT_CHARS
-        self.model: LinearModel | None = None
-        if mode != "lexicon":
-            self.model = model if isinstance(model, LinearModel) else LinearModel.load(model)
+        # Every mode needs the model file: it holds the document-level decision (lexicon mode skips its sentences).
+        self.model = model if isinstance(model, LinearModel) else LinearModel.load(model)
 
     def analyze(self, text: str, source: str | None = None, date: str | None = None) -> Analysis:
         header_date, body_start = split_date_header(text)
@@ -52,7 +52,8 @@ class Analyzer:
         tokens = 0
         sentences: list[tuple[int, int]] = []
         hits_by_frame: dict[int, list[Hit]] = defaultdict(list)
-        prob_blocks: list[np.ndarray] = []
+        lemma_units: list[list[str]] = []
+        unit_weights: list[dict[str, float]] = []
         counts = LanguageCounts()
         # Long texts go through in segments cut at line breaks: sentences and terms never cross a line
         # break, so the result is the same as for one Doc, and memory is bounded by the segment size.
@@ -69,28 +70,31 @@ class Analyzer:
                 span = Substring(start, stop, text[start:stop])
                 hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.weight, span, first_sentence + hit.sentence))
                 weights[hit.sentence][frame_id] = weights[hit.sentence].get(frame_id, 0.0) + hit.weight
-            if self.model is not None and self.mode != "lexicon" and doc._.sentences:
-                prob_blocks.append(self.model.predict_proba(unit_features(sentence_lemmas(doc), weights)))
+            if self.mode != "lexicon":
+                lemma_units += sentence_lemmas(doc)
+                unit_weights += weights
             del doc
         language = judge(counts)
-        probs = np.vstack(prob_blocks) if prob_blocks else None
+        # Predicted once for the whole text: each sentence's context crosses segment boundaries as it would in one Doc.
+        probs = self.model.predict_proba(unit_features(lemma_units, unit_weights)) if lemma_units else None
         model_columns = {frame_id: j for j, frame_id in enumerate(self.model.frames)} if probs is not None else {}
 
         results = []
         for index, frame in enumerate(frames):
             hits = hits_by_frame.get(index, [])
-            lexicon = lexicon_score([h.weight for h in hits], tokens)
+            lexicon = lexicon_score([h.weight for h in hits], tokens, [h.sentence for h in hits], len(sentences))
             frame_probs = probs[:, model_columns[frame.id]] if probs is not None and frame.id in model_columns else None
             classifier = classifier_score(frame_probs) if frame_probs is not None else None
             # No frame is claimed for text that is not Russian: the components stay visible, the score is 0.
-            score = combine(self.mode, lexicon, classifier) if language.is_russian else 0.0
+            score, present = (decide(self.model.document, self.mode, frame.id, lexicon, classifier, tokens)
+                              if language.is_russian else (0.0, False))
             evidence, classifier_only = _evidence(text, sentences, hits, frame_probs)
             results.append(
                 FrameResult(
                     id=frame.id,
                     label=frame.label,
                     score=score,
-                    present=score >= PRESENT[self.mode],
+                    present=present,
                     lexicon=lexicon,
                     classifier=classifier,
                     terms=_term_counts(hits),
@@ -100,7 +104,7 @@ class Analyzer:
                 )
             )
         results.sort(key=lambda r: (-r.score, r.id))
-        dominant = dominant_frame(results, self.mode)
+        dominant = dominant_frame(results)
         warnings = [language.warning + "; no frame claimed"] if language.warning else []
         return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant,
                         language=language.code, russian_share=language.russian_share, warnings=warnings)

@@ -4,7 +4,9 @@ Why not the sklearn objects at run time: importing scikit-learn costs ~0.8 s of 
 pickles a user hands us would execute code. The model file is an `.npz` of plain arrays (loaded with
 allow_pickle=False) whose content digest is checked, so a tampered or foreign file fails with a clear
 error. Probability per sentence and frame: sigmoid(a·(w·x + b) + c), x = l2-normalised tf-idf of lemma
-uni/bigrams, (a, c) a Platt calibration fitted on cross-validated scores.
+uni/bigrams, (a, c) a Platt calibration fitted on cross-validated scores. A unit without features (fewer
+than `features.MIN_CONTENT_WORDS` content words) carries no frame: probability 0.
+The same file holds the document-level decision (framing.decision), fitted on real coded articles.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ import hashlib
 import json
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from .decision import DocumentModel, array_names
 from .errors import FramingError
 
-FORMAT = "framing-linear/1"
+FORMAT = "framing-linear/2"  # /2: with the document model; /1 files are refused with a hint to retrain
 MAX_MODEL_BYTES = 200 * 2**20  # the shipped model is ~0.3 MB; a larger file is not one of ours
-ARRAYS = ("features", "frames", "idf", "coef", "intercept", "platt_a", "platt_b")
+SENTENCE_ARRAYS = ("features", "frames", "idf", "coef", "intercept", "platt_a", "platt_b")
+ARRAYS = (*SENTENCE_ARRAYS, *array_names())
 
 
 def builtin_model_dir() -> Path:
@@ -49,14 +54,24 @@ class LinearModel:
     intercept: np.ndarray  # (K,)
     platt_a: np.ndarray  # (K,)
     platt_b: np.ndarray  # (K,)
+    document: DocumentModel | None = None
     card: dict | None = None
 
-    def __post_init__(self) -> None:
-        self.index = {feature: i for i, feature in enumerate(self.features.tolist())}
-        self.weights = (self.coef * self.idf).T.copy()  # (F, K): idf folded in, one gather per feature
+    @cached_property
+    def index(self) -> dict[str, int]:
+        return {feature: i for i, feature in enumerate(self.features.tolist())}
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        return (self.coef * self.idf).T.copy()  # (F, K): idf folded in, one gather per feature
 
     # --- persistence -------------------------------------------------------------------------
     def arrays(self) -> dict[str, np.ndarray]:
+        if self.document is None:
+            raise ValueError("a model file needs its document model (framing train --real)")
+        return {**self._sentence_arrays(), **self.document.arrays()}
+
+    def _sentence_arrays(self) -> dict[str, np.ndarray]:
         return {
             "features": np.asarray(self.features, dtype=str),
             "frames": np.asarray(self.frames, dtype=str),
@@ -93,7 +108,10 @@ class LinearModel:
             raise FramingError(where, f"file too large for a model ({size / 2**20:.0f} MB > {MAX_MODEL_BYTES // 2**20} MB)")
         try:
             with np.load(path, allow_pickle=False) as data:
-                if "format" not in data or str(data["format"]) != FORMAT:
+                found = str(data["format"]) if "format" in data else None
+                if found == "framing-linear/1":
+                    raise FramingError(where, "model of an older format without a document model: rebuild it with `framing train`")
+                if found != FORMAT:
                     raise FramingError(where, f"not a framing model (expected format {FORMAT})")
                 arrays = {name: data[name] for name in ARRAYS}
                 digest = str(data["digest"])
@@ -111,7 +129,9 @@ class LinearModel:
             and arrays["frames"].shape == (k,)
             and all(arrays[n].shape == (k,) for n in ("intercept", "platt_a", "platt_b"))
         )
-        if not shapes_ok or not all(np.isfinite(arrays[n]).all() for n in ARRAYS[2:]):
+        document = DocumentModel.from_arrays(arrays)
+        finite = all(np.isfinite(arrays[n]).all() for n in ARRAYS if n not in ("features", "frames", "doc_frames"))
+        if not shapes_ok or not document.shapes_ok() or not finite:
             raise FramingError(where, "model arrays have inconsistent shapes or non-finite values")
         card = None
         card_path = path.with_name("model_card.json")
@@ -128,6 +148,7 @@ class LinearModel:
             intercept=arrays["intercept"],
             platt_a=arrays["platt_a"],
             platt_b=arrays["platt_b"],
+            document=document,
             card=card,
         )
 
@@ -159,6 +180,8 @@ class LinearModel:
         return scores
 
     def predict_proba(self, units: list[list[str]]) -> np.ndarray:
-        """Calibrated probability per unit and frame, shape (n_units, K), values in [0, 1]."""
+        """Calibrated probability per unit and frame, shape (n_units, K), values in [0, 1]; 0 for empty units."""
         z = self.decision(units) * self.platt_a + self.platt_b
-        return 1.0 / (1.0 + np.exp(-z))
+        probs = 1.0 / (1.0 + np.exp(-z))
+        probs[[not unit for unit in units]] = 0.0
+        return probs

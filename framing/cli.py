@@ -202,16 +202,20 @@ def lexicon_check(path: str | None) -> None:
 @click.argument("data", type=click.Path())
 @click.option("--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write.")
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
+@click.option("--real", "real", type=click.Path(file_okay=False), required=True,
+              help="Real-data folder: sentences.jsonl (labelled sentences of dev articles) and dev.jsonl (coded articles) "
+              "for the document model, e.g. data/real.")
 @one_line_errors
-def train(data: str, out: str, folds: int) -> None:
-    """Train the classifier on DATA (folder with train.jsonl and test.jsonl) and write model + model card."""
+def train(data: str, out: str, folds: int, real: str) -> None:
+    """Train the classifier on DATA (folder with train.jsonl and test.jsonl) plus real sentences, fit the document
+    model on the real dev articles, and write model + model card."""
     from rich.table import Table
 
     from .train import train as run_training
 
     console = _console()
     with console.status("training…"):
-        report = run_training(data, folds=folds)
+        report = run_training(data, folds=folds, real_dir=real)
     table = Table(title=f"{folds}-fold cross-validation (train split) and held-out test split")
     for column in ("frame", "cv P", "cv R", "cv F1", "test P", "test R", "test F1", "support"):
         table.add_column(column, justify="right" if column != "frame" else "left")
@@ -224,6 +228,21 @@ def train(data: str, out: str, folds: int) -> None:
             str(cv["support"]),
         )
     console.print(table)
+    if report.real_heldout:
+        held = Table(title="sentences of real articles held out from training")
+        for column in ("frame", "P", "R", "F1", "support"):
+            held.add_column(column, justify="right" if column != "frame" else "left")
+        for frame, m in report.real_heldout.items():
+            held.add_row(frame, *(f"{m[k]:.3f}" for k in ("precision", "recall", "f1")), str(m["support"]))
+        console.print(held)
+    if report.document_cv:
+        docs = Table(title=f"document model on real dev articles, {folds}-fold grouped cross-validation")
+        for column in ("mode", "macro-F1", "dominant acc.", "mean ρ", *report.document_cv["combined"]["frames"]):
+            docs.add_column(column, justify="right" if column != "mode" else "left")
+        for mode, m in report.document_cv.items():
+            docs.add_row(mode, f"{m['macro_f1']:.3f}", f"{m['dominant_accuracy']:.3f}", f"{m['mean_spearman']:.3f}",
+                         *(f"{f['f1']:.3f}" for f in m["frames"].values()))
+        console.print(docs)
     path = report.model.save(out)
     console.print(f"sizes: {report.sizes}")
     console.print(f"wrote {path} and model_card.json in {report.seconds:.1f} s")

@@ -14,6 +14,8 @@ from .errors import FramingError
 class Example:
     text: str
     labels: frozenset[str]
+    article: str | None = None  # the real article a sentence was taken from (grouped cross-validation)
+    position: int | None = None  # its sentence number in that article (neighbours give the classifier context)
 
 
 def read_jsonl(path: Path) -> list[tuple[int, dict]]:
@@ -49,7 +51,9 @@ def load_examples(path: Path, frames: list[str]) -> list[Example]:
         unknown = set(labels) - set(frames)
         if unknown:
             raise FramingError(str(path), f"unknown label(s) {', '.join(sorted(unknown))}", number)
-        examples.append(Example(text.strip(), frozenset(labels)))
+        article, position = row.get("article"), row.get("n")
+        examples.append(Example(text.strip(), frozenset(labels), article if isinstance(article, str) else None,
+                                position if isinstance(position, int) and not isinstance(position, bool) else None))
     return examples
 
 

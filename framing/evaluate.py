@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import read_jsonl
+from .decision import decide, dominant_frame
 from .errors import FramingError
 from .reader import read_document
-from .scoring import MODES, PRESENT, combine, dominant_frame
+from .scoring import MODES
 from .train import prf
 
 
@@ -20,6 +21,13 @@ class GoldArticle:
     text: str
     codes: dict[str, int]
     dominant: str | None
+    id: str | None = None  # corpus id of a real article (data/real), for grouped cross-validation
+
+
+def article_text(row: dict) -> str:
+    """What is analysed for a coded article: its headline (when the row has one) on the first line, then the text."""
+    title = row.get("title")
+    return f"{title.strip()}\n{row['text']}" if isinstance(title, str) and title.strip() else row["text"]
 
 
 def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
@@ -38,7 +46,7 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
         if dominant not in (*frames, "none", None):
             raise FramingError(str(path), f"unknown dominant frame {dominant!r}", number)
         if isinstance(row.get("text"), str):
-            text, source = row["text"], f"{path}:{number}"
+            text, source = article_text(row), str(row["id"]) if isinstance(row.get("id"), str) else f"{path}:{number}"
             if not text.strip():
                 raise FramingError(str(path), "empty 'text'", number)
         elif isinstance(row.get("path"), str):
@@ -49,7 +57,8 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
             text, source = document.text, row["path"]
         else:
             raise FramingError(str(path), "each line needs 'path' or 'text'", number)
-        articles.append(GoldArticle(source, text, {k: int(v) for k, v in codes.items()}, None if dominant in ("none", None) else dominant))
+        article_id = row["id"] if isinstance(row.get("id"), str) else None
+        articles.append(GoldArticle(source, text, {k: int(v) for k, v in codes.items()}, None if dominant in ("none", None) else dominant, article_id))
     if not articles:
         raise FramingError(str(path), "no gold articles")
     return articles
@@ -76,14 +85,16 @@ def spearman(x: list[float], y: list[float]) -> float | None:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def mode_view(analysis, mode: str) -> tuple[dict[str, float], dict[str, bool], str | None]:
-    """Scores, present flags and dominant frame of an analysis as `mode` would give them (no re-analysis)."""
+def mode_view(analysis, mode: str, document) -> tuple[dict[str, float], dict[str, bool], str | None]:
+    """Scores, present flags and dominant frame of a combined-mode analysis as `mode` would give them, from its
+    components and the document model `document` (no re-analysis)."""
     claimed = not analysis.warnings  # text that is not Russian claims no frame in any mode
     frames = []
     for frame in analysis.frames:
-        score = combine(mode, frame.lexicon, frame.classifier) if claimed else 0.0
-        frames.append(replace(frame, score=score, present=score >= PRESENT[mode]))
-    return {f.id: f.score for f in frames}, {f.id: f.present for f in frames}, dominant_frame(frames, mode)
+        classifier = frame.classifier if mode != "lexicon" else None
+        score, present = decide(document, mode, frame.id, frame.lexicon, classifier, analysis.tokens) if claimed else (0.0, False)
+        frames.append(replace(frame, score=score, present=present))
+    return {f.id: f.score for f in frames}, {f.id: f.present for f in frames}, dominant_frame(frames)
 
 
 def _round(value: float | None) -> float | None:
@@ -104,7 +115,7 @@ def evaluate(gold_path: str | Path, modes: tuple[str, ...] = MODES, lexicons=Non
     analyses = [analyzer.analyze(a.text, source=a.source) for a in articles]
     report: dict = {"gold": str(gold_path), "articles": len(articles), "modes": {}}
     for mode in modes:
-        views = [mode_view(an, mode) for an in analyses]
+        views = [mode_view(an, mode, analyzer.model.document) for an in analyses]
         per_frame = {}
         pooled_scores, pooled_codes = [], []
         for frame in frames:

@@ -4,15 +4,26 @@ The same functions feed training and prediction, so the exported linear model se
 features it was trained on. The lexicon flags (`__lex_<frame>`: some hit, `__lexstrong_<frame>`:
 hits weighing ≥ 0.5) let the model learn how far to trust the curated terms in context; they add
 2–3 points of cross-validated F1 (ablation in data/train/README.md).
+
+Function words (spaCy's Russian stop list, ё folded, less a few that carry relations) are not features:
+a model trained on written sentences had learned «и», «не», «наш» as frame cues, so that «и» alone
+was a partnership text. A unit with fewer than MIN_CONTENT_WORDS content words gets no features at all,
+and the classifier gives such a unit probability 0: one word is not a frame for the classifier.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from spacy.attrs import LEMMA
+from spacy.lang.ru.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
+from .normalize import fold_yo
+
 NUMBER = "<num>"
+RELATION_WORDS = {"между", "взаимно", "вместе", "против", "вопреки", "наперекор", "независимо", "благодаря"}
+FUNCTION_WORDS = frozenset(fold_yo(word) for word in STOP_WORDS) - RELATION_WORDS
+MIN_CONTENT_WORDS = 2
 
 
 def sentence_lemmas(doc: Doc, whole: bool = False) -> list[list[str]]:
@@ -50,5 +61,32 @@ def lexicon_flags(weights: dict[str, float]) -> list[str]:
     return flags
 
 
-def unit_features(lemma_units: list[list[str]], weights_per_unit: list[dict[str, float]]) -> list[list[str]]:
-    return [ngrams(lemmas) + lexicon_flags(weights) for lemmas, weights in zip(lemma_units, weights_per_unit)]
+def content_lemmas(lemmas: list[str]) -> list[str]:
+    return [lemma for lemma in lemmas if lemma not in FUNCTION_WORDS and lemma != NUMBER]
+
+
+CONTEXT = "ctx:"  # prefix of the content words of the neighbouring sentences
+CONTEXT_WIDTH = 1  # one sentence either side: a frame is often carried by a short run of sentences
+
+
+def unit_features(lemma_units: list[list[str]], weights_per_unit: list[dict[str, float]],
+                  neighbours: list[list[int]] | None = None) -> list[list[str]]:
+    """Feature strings per unit: content-lemma uni/bigrams, lexicon flags and the neighbours' content words
+    (`neighbours[i]`: indexes of unit i's neighbouring units; by default the adjacent units of the list);
+    [] for a unit of fewer than MIN_CONTENT_WORDS content words. Coders label a sentence read in its article,
+    so the sentence before and after are part of what the classifier sees."""
+    contents = [content_lemmas(lemmas) for lemmas in lemma_units]
+    if neighbours is None:
+        neighbours = adjacent(len(contents))
+    units = []
+    for i, (content, weights) in enumerate(zip(contents, weights_per_unit)):
+        if len(content) < MIN_CONTENT_WORDS:
+            units.append([])
+            continue
+        context = [CONTEXT + lemma for j in neighbours[i] for lemma in contents[j]]
+        units.append(ngrams(content) + lexicon_flags(weights) + context)
+    return units
+
+
+def adjacent(n: int, width: int = CONTEXT_WIDTH) -> list[list[int]]:
+    return [[j for j in range(i - width, i + width + 1) if j != i and 0 <= j < n] for i in range(n)]

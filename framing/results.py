@@ -48,6 +48,7 @@ class LexiconScore:
     weighted: float
     per_1k: float
     score: float
+    window: float = 0.0  # largest summed weight over five consecutive sentences (a paragraph)
 
 
 @dataclass
@@ -56,6 +57,11 @@ class ClassifierScore:
     top_prob: float
     sentences: int
     score: float
+    share: float = 0.0  # Σ p over carrying sentences / sentences
+    mass: float = 0.0  # Σ p over carrying sentences (p ≥ 0.5)
+    top3_prob: float = 0.0  # mean of the three highest sentence probabilities
+    lead_prob: float = 0.0  # highest probability among the first sentences (headline and lead)
+    window: float = 0.0  # largest Σ p of carrying sentences over five consecutive sentences (a paragraph)
 
 
 @dataclass

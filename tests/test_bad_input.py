@@ -94,7 +94,7 @@ BAD_INPUTS = [
     ("model: pickle named like a model", _pickle_model, "unreadable or corrupted model file"),
     ("model: FIFO", lambda t: ["analyze", str(SEED), "--model", str(_fifo(t / "m", "model.npz"))], "not a regular file"),
     ("gold: bad JSON line", lambda t: ["evaluate", str(_file(t, "gold.jsonl", '{"text": "Союз", "codes": {}}\n{oops\n'))], "gold.jsonl:2"),
-    ("train: folder without data", lambda t: ["train", str(t), "--out", str(t / "m")], "train.jsonl"),
+    ("train: folder without data", lambda t: ["train", str(t), "--real", str(t), "--out", str(t / "m")], "train.jsonl"),
     ("batch: --errors on a full disk", lambda t: ["batch", str(_file(t, "e.txt", b"")), "-o", str(t / "o.jsonl"), "--errors", "/dev/full", "-q"],
      "cannot write error records"),
     ("batch: output folder missing", lambda t: ["batch", str(SEED), "-o", str(t / "no" / "out.jsonl"), "-q"], "does not exist"),

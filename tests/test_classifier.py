@@ -19,12 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def small_training(tmp_path_factory) -> tuple[Path, object]:
-    """A quick model trained on a slice of the repo's corpus (same code path as `framing train`)."""
+    """A quick model trained on a slice of the repo's data (same code path as `framing train`)."""
     folder = tmp_path_factory.mktemp("data")
+    real = tmp_path_factory.mktemp("real")
     lines = (ROOT / "data" / "train" / "train.jsonl").read_text(encoding="utf-8").splitlines()
     (folder / "train.jsonl").write_text("\n".join(lines[::3]) + "\n", encoding="utf-8")
     shutil.copy(ROOT / "data" / "train" / "test.jsonl", folder / "test.jsonl")
-    return folder, train(folder, folds=3)
+    for name, step in (("sentences.jsonl", 3), ("dev.jsonl", 2)):
+        rows = (ROOT / "data" / "real" / name).read_text(encoding="utf-8").splitlines()
+        (real / name).write_text("\n".join(rows[::step]) + "\n", encoding="utf-8")
+    return folder, train(folder, folds=3, real_dir=real)
 
 
 def test_round_trip_gives_identical_predictions(small_training, tmp_path):
@@ -36,7 +40,7 @@ def test_round_trip_gives_identical_predictions(small_training, tmp_path):
     loaded = LinearModel.load(tmp_path)
     assert np.array_equal(before, loaded.predict_proba(units))
     card = json.loads((tmp_path / "model_card.json").read_text(encoding="utf-8"))
-    assert card["data"]["sha256"] and card["sizes"]["train"] > 0 and "scikit-learn" in card["versions"]
+    assert card["data"]["sha256"] and card["sizes"]["train_written"] > 0 and card["sizes"]["train_real"] > 0 and "scikit-learn" in card["versions"]
 
 
 def test_export_matches_scikit_learn(small_training):

@@ -55,13 +55,27 @@ def test_spearman_against_known_values():
 
 
 def test_train_reproduces_shipped_model(runner, tmp_path):
-    result = runner.invoke(main, ["train", str(ROOT / "data" / "train"), "--out", str(tmp_path)])
+    result = runner.invoke(main, ["train", str(ROOT / "data" / "train"), "--real", str(ROOT / "data" / "real"), "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     fresh, shipped = LinearModel.load(tmp_path), LinearModel.load()
     assert fresh.card["data"]["sha256"] == shipped.card["data"]["sha256"]
     for frame, metrics in shipped.card["metrics"]["held_out_test"].items():
         assert abs(fresh.card["metrics"]["held_out_test"][frame]["f1"] - metrics["f1"]) <= 0.02, frame
-        assert fresh.card["metrics"]["held_out_test"][frame]["f1"] >= 0.85, frame
+        # 0.85 before real sentences joined the training data; they cost the written set some recall (README)
+        assert fresh.card["metrics"]["held_out_test"][frame]["f1"] >= 0.82, frame
+    # The real development figures (grouped cross-validation over data/real/dev.jsonl) may not drop by more than 0.02.
+    document_cv = fresh.card["metrics"]["document_cross_validated"]
+    for mode, pinned in REAL_DEV_CV.items():
+        for metric, value in pinned.items():
+            assert document_cv[mode][metric] >= value - 0.02, (mode, metric, document_cv[mode][metric])
+
+
+# framing train's cross-validated figures on the real dev set when the shipped model was built (README, Evaluation).
+REAL_DEV_CV = {
+    "lexicon": {"macro_f1": 0.660, "dominant_accuracy": 0.678, "mean_spearman": 0.571},
+    "classifier": {"macro_f1": 0.726, "dominant_accuracy": 0.764, "mean_spearman": 0.643},
+    "combined": {"macro_f1": 0.731, "dominant_accuracy": 0.762, "mean_spearman": 0.646},
+}
 
 
 CHALLENGE_SETS = {"heldout": "short_texts.jsonl", "challenge": "short.jsonl"}
