@@ -86,21 +86,23 @@ class Analyzer:
             frame_probs = probs[:, model_columns[frame.id]] if probs is not None and frame.id in model_columns else None
             classifier = classifier_score(frame_probs) if frame_probs is not None else None
             # No frame is claimed for text that is not Russian: the components stay visible, the score is 0.
-            score, present = (decide(self.model.document, self.mode, frame.id, lexicon, classifier, tokens)
-                              if language.is_russian else (0.0, False))
+            score, threshold = decide(self.model.document, self.mode, frame.id, lexicon, classifier, tokens)
+            if not language.is_russian:
+                score = 0.0
             evidence, classifier_only = _evidence(text, sentences, hits, frame_probs)
             results.append(
                 FrameResult(
                     id=frame.id,
                     label=frame.label,
                     score=score,
-                    present=present,
+                    present=score >= threshold and language.is_russian,
                     lexicon=lexicon,
                     classifier=classifier,
                     terms=_term_counts(hits),
                     evidence=evidence,
                     classifier_only=classifier_only,
                     matches=hits,  # already in text order: segments in order, the matcher's hits sorted
+                    threshold=threshold,
                 )
             )
         results.sort(key=lambda r: (-r.score, r.id))

@@ -111,15 +111,14 @@ def array_names() -> tuple[str, ...]:
 
 
 def decide(model: DocumentModel | None, mode: str, frame: str, lexicon: LexiconScore,
-           classifier: ClassifierScore | None, tokens: int) -> tuple[float, bool]:
+           classifier: ClassifierScore | None, tokens: int) -> tuple[float, float]:
     """The frame's score in `mode` — P(code ≥ 2) from the document model — and whether it is present. A frame
     the model was not fitted on (a user's own lexicon frame) falls back to its lexicon component, the only
-    evidence there is for it, present at PRESENT."""
+    evidence there is for it. Returns (score, threshold): the frame is present when score ≥ threshold."""
     probability = None if model is None else model.probability(mode, frame, feature_values(lexicon, classifier, tokens))
     if probability is None:
-        return lexicon.score, lexicon.score >= PRESENT
-    score = round(probability, 4)
-    return score, score >= model.present_at(mode, frame)
+        return lexicon.score, PRESENT
+    return round(probability, 4), model.present_at(mode, frame)
 
 
 def dominant_frame(results: list[FrameResult]) -> str | None:

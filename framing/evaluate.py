@@ -92,8 +92,9 @@ def mode_view(analysis, mode: str, document) -> tuple[dict[str, float], dict[str
     frames = []
     for frame in analysis.frames:
         classifier = frame.classifier if mode != "lexicon" else None
-        score, present = decide(document, mode, frame.id, frame.lexicon, classifier, analysis.tokens) if claimed else (0.0, False)
-        frames.append(replace(frame, score=score, present=present))
+        score, threshold = decide(document, mode, frame.id, frame.lexicon, classifier, analysis.tokens)
+        score = score if claimed else 0.0
+        frames.append(replace(frame, score=score, present=claimed and score >= threshold, threshold=threshold))
     return {f.id: f.score for f in frames}, {f.id: f.present for f in frames}, dominant_frame(frames)
 
 

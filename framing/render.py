@@ -45,7 +45,7 @@ def render(analysis: Analysis, console: Console) -> None:
     table.add_column("frame", min_width=13)
     table.add_column("score", justify="right", no_wrap=True, min_width=5)
     table.add_column("", no_wrap=True)
-    table.add_column("on", justify="center", no_wrap=True, min_width=2)
+    table.add_column("on/at", justify="center", no_wrap=True, min_width=5)
     table.add_column("hits", justify="right", no_wrap=True, min_width=4)
     table.add_column("/1k", justify="right", no_wrap=True, min_width=4)
     table.add_column("lex", justify="right", no_wrap=True, min_width=4)
@@ -57,7 +57,7 @@ def render(analysis: Analysis, console: Console) -> None:
             Text(f.label, style="bold" if f.id == analysis.dominant else ""),
             f"{f.score:.2f}",
             _bar(f.score),
-            "✔" if f.present else "·",
+            f"{'✔' if f.present else '·'} {f.threshold:.2f}".replace("0.", "."),
             str(f.lexicon.hits),
             f"{f.lexicon.per_1k:.1f}",
             f"{f.lexicon.score:.2f}",
@@ -68,8 +68,9 @@ def render(analysis: Analysis, console: Console) -> None:
         table.add_row(*row)
     console.print(table)
     console.print(
-        "[dim]hits, /1k, lex: lexicon hits, weighted hits per 1,000 tokens, lexicon score; "
-        "sents, cls: sentences the classifier assigns (p ≥ 0.5), classifier score[/dim]"
+        "[dim]score: probability that a coder would code the frame ≥ 2 (document model over the components); "
+        "on/at: present (score ≥ the frame's threshold), threshold; hits, /1k, lex: lexicon hits, weighted hits per 1,000 tokens, "
+        "lexicon score; sents, cls: sentences the classifier assigns (p ≥ 0.5), classifier score[/dim]"
     )
 
     for f in analysis.frames:

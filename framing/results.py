@@ -68,7 +68,7 @@ class ClassifierScore:
 class FrameResult:
     id: str
     label: str
-    score: float
+    score: float  # P(a coder codes the frame ≥ 2), from the document model (framing.decision)
     present: bool
     lexicon: LexiconScore
     classifier: ClassifierScore | None
@@ -78,6 +78,7 @@ class FrameResult:
     classifier_only: list[Evidence] = field(default_factory=list)
     # Every lexicon hit of this frame in text order: the HTML report highlights all of them, not only the evidence.
     matches: list[Hit] = field(default_factory=list)
+    threshold: float = 0.5  # the score at which this frame counts as present in this mode
 
     @property
     def hits(self) -> int:

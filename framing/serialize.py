@@ -22,6 +22,7 @@ def frame_to_dict(frame: FrameResult) -> dict:
         "label": frame.label,
         "score": frame.score,
         "present": frame.present,
+        "threshold": frame.threshold,
         "hits": frame.lexicon.hits,
         "per_1k": frame.lexicon.per_1k,
         "terms": [{"lemma": t.lemma, "count": t.count} for t in frame.terms],
@@ -31,6 +32,7 @@ def frame_to_dict(frame: FrameResult) -> dict:
             "weighted": frame.lexicon.weighted,
             "per_1k": frame.lexicon.per_1k,
             "score": frame.lexicon.score,
+            "window": frame.lexicon.window,
         },
     }
     if frame.classifier is not None:
@@ -39,6 +41,11 @@ def frame_to_dict(frame: FrameResult) -> dict:
             "top_prob": frame.classifier.top_prob,
             "sentences": frame.classifier.sentences,
             "score": frame.classifier.score,
+            "share": frame.classifier.share,
+            "mass": frame.classifier.mass,
+            "top3_prob": frame.classifier.top3_prob,
+            "lead_prob": frame.classifier.lead_prob,
+            "window": frame.classifier.window,
             "only_evidence": [_evidence(e) for e in frame.classifier_only],
         }
     return out

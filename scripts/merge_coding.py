@@ -118,6 +118,15 @@ def merge_articles(coding: Path) -> None:
                       coding="adjudicated" if article["id"] in adjudicated else
                       ("double" if article["id"] in second else "single"))
         splits[article["split"]].append(record)
+    # The seed article (seeds/, real, not in the corpus) coded blind like the others; dev only.
+    seed_codes = out / "seed_1.jsonl"
+    if seed_codes.exists():
+        final = read_jsonl(seed_codes)[0]
+        seed = next((REAL.parent.parent / "seeds").glob("*.txt"))
+        splits["dev"].append({"id": "seed-000", "outlet": "seed", "url": None, "date": "2025-11-12", "title": "",
+                              "text": seed.read_text(encoding="utf-8"), "stratum": "seed",
+                              "codes": {f: int(final["codes"][f]) for f in FRAMES}, "dominant": final["dominant"],
+                              "why": final["why"], "coding": "single"})
     for name, rows in splits.items():
         with (REAL / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
             for row in rows:
