@@ -136,7 +136,7 @@ def _header(analysis: Analysis) -> str:
 
 def _frames_table(analysis: Analysis, colours: dict[str, str]) -> str:
     has_classifier = any(f.classifier is not None for f in analysis.frames)
-    columns = ["frame", "score", "", "present", "lex hits", "per 1k", "lex score"]
+    columns = ["frame", "score", "", "present", "threshold", "lex hits", "per 1k", "lex score"]
     columns += ["cls sentences", "top p", "cls score"] if has_classifier else []
     head = "".join(f'<th class="{"name" if c == "frame" else ""}">{escape(c)}</th>' for c in columns)
     rows = []
@@ -144,13 +144,16 @@ def _frames_table(analysis: Analysis, colours: dict[str, str]) -> str:
         label = f"<b>{escape(f.label)}</b>" if f.id == analysis.dominant else escape(f.label)
         name = _swatch(colours[f.id]) + label
         bar = f'<span class="bar"><span style="width: {f.score * 100:.0f}%; background: {colours[f.id]}"></span></span>'
-        cells = [f"{f.score:.2f}", bar, "✔" if f.present else "·", str(f.lexicon.hits), f"{f.lexicon.per_1k:.1f}", f"{f.lexicon.score:.2f}"]
+        cells = [f"{f.score:.2f}", bar, "✔" if f.present else "·", f"{f.threshold:.2f}", str(f.lexicon.hits),
+                 f"{f.lexicon.per_1k:.1f}", f"{f.lexicon.score:.2f}"]
         if has_classifier:
             c = f.classifier
             cells += [str(c.sentences), f"{c.top_prob:.2f}", f"{c.score:.2f}"] if c else ["—", "—", "—"]
         rows.append(f'<tr data-frame="{escape(f.id)}"><td class="name">{name} <span class="note">{escape(f.id)}</span></td>'
                     + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
-    note = ("lex hits, per 1k, lex score: lexicon hits, weighted hits per 1,000 tokens, lexicon score"
+    note = ("score: probability that a coder would code the frame as a developed strand (≥ 2), from the document model "
+            "over the components on the right; present: score ≥ the frame's threshold. "
+            "lex hits, per 1k, lex score: lexicon hits, weighted hits per 1,000 tokens, lexicon score"
             + ("; cls sentences, top p, cls score: sentences the classifier assigns (p ≥ 0.5), its highest sentence probability, classifier score"
                if has_classifier else ""))
     return f'<table class="frames"><tr>{head}</tr>{"".join(rows)}</table><p class="note">{escape(note)}</p>'
