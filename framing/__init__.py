@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .analyzer import Analyzer
     from .results import Analysis
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["analyze", "Analyzer", "FramingError", "__version__"]
 
 _default: dict[str, Analyzer] = {}

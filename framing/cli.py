@@ -216,7 +216,8 @@ def train(data: str, out: str, folds: int, real: str) -> None:
     console = _console()
     with console.status("training…"):
         report = run_training(data, folds=folds, real_dir=real)
-    table = Table(title=f"{folds}-fold cross-validation (train split) and held-out test split")
+    table = Table(title=f"sentences: {folds}-fold cross-validation (not grouped by article: optimistic for real "
+                        "sentences) and the written held-out test split")
     for column in ("frame", "cv P", "cv R", "cv F1", "test P", "test R", "test F1", "support"):
         table.add_column(column, justify="right" if column != "frame" else "left")
     for frame, cv in report.cv.items():

@@ -163,6 +163,8 @@ def _sentence_metrics(model: LinearModel, units: list[list[str]], examples: list
 def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | None = None,
           real_dir: str | Path | None = None) -> TrainReport:
     _sklearn()
+    if real_dir is None:
+        raise FramingError("framing train", "needs the real-data folder (--real data/real): the document model is fitted on it")
     started = time.perf_counter()
     frames = frames or FRAMES
     folds = folds or HYPER["folds"]
@@ -190,7 +192,7 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
     document_cv: dict = {}
     if real:
         # Sentences of real articles never seen in training: hold out a fixed share of the articles.
-        held = [article_fold(e.article or "", 100) < 100 * HYPER["real_heldout_share"] for e in examples]
+        held = [e.article is not None and article_fold(e.article, 100) < 100 * HYPER["real_heldout_share"] for e in examples]
         keep = [i for i, h in enumerate(held) if not h]
         back = [i for i, h in enumerate(held) if h and examples[i].article]
         partial = fit_sentence_model([units[i] for i in keep], [examples[i] for i in keep], frames, platt)
@@ -277,6 +279,8 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]):
 
     bounds = [(None, None) if name in UNSIGNED_FEATURES else (0.0, None) for name in names] + [(None, None)]
     result = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    if not np.all(np.isfinite(result.x)):
+        raise FramingError("framing train", f"the document model did not converge ({result.message})")
     return mean, scale, result.x[:-1], float(result.x[-1])
 
 

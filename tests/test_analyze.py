@@ -41,7 +41,9 @@ def test_json_schema_and_offsets(runner, seed_text):
     for frame in data["frames"]:
         assert {"id", "label", "score", "present", "hits", "per_1k", "terms", "evidence", "lexicon", "classifier"} <= set(frame)
         assert 0.0 <= frame["score"] <= 1.0
-        assert {"mean_prob", "top_prob", "sentences"} <= set(frame["classifier"])
+        assert 0.0 < frame["threshold"] <= 1.0 and frame["present"] == (frame["score"] >= frame["threshold"])
+        assert {"mean_prob", "top_prob", "sentences", "share", "mass", "top3_prob", "lead_prob", "window"} <= set(frame["classifier"])
+        assert frame["classifier"]["mass"] >= frame["classifier"]["window"] >= 0.0
         for term in frame["terms"]:
             assert set(term) == {"lemma", "count"} and term["count"] >= 1
         for evidence in frame["evidence"]:

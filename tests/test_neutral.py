@@ -72,3 +72,19 @@ def test_a_real_frame_sentence_still_counts(analyzers):
     """The neutral property is not bought by never claiming anything."""
     text = "Россия и Казахстан вывели отношения на уровень всеобъемлющего стратегического партнерства и углубляют интеграцию в ЕАЭС."
     assert all("partnership" in frames for frames in claimed(analyzers, text).values())
+
+
+def test_document_decision_is_monotone_in_the_evidence(combined_analyzer):
+    """More of a frame's evidence never lowers its probability (the coefficients are fitted ≥ 0)."""
+    from dataclasses import replace
+
+    from framing.decision import decide
+
+    base = combined_analyzer.analyze("Россия и Казахстан подписали соглашение о сотрудничестве в энергетике.")
+    for frame in base.frames:
+        low, _ = decide(combined_analyzer.model.document, "combined", frame.id, frame.lexicon, frame.classifier, base.tokens)
+        more_lexicon = replace(frame.lexicon, weighted=frame.lexicon.weighted + 2, window=frame.lexicon.window + 2)
+        more_classifier = replace(frame.classifier, top3_prob=min(1.0, frame.classifier.top3_prob + 0.3),
+                                  mass=frame.classifier.mass + 1)
+        high, _ = decide(combined_analyzer.model.document, "combined", frame.id, more_lexicon, more_classifier, base.tokens)
+        assert high >= low, frame.id
