@@ -1,7 +1,7 @@
 """Merge the coders' files into data/real/ (kept for the record; the coding files live outside the repo).
 
     python scripts/merge_coding.py sentences CODING_DIR    → data/real/sentences.jsonl
-    python scripts/merge_coding.py articles CODING_DIR     → data/real/dev.jsonl, test.jsonl, agreement.json
+    python scripts/merge_coding.py articles CODING_DIR     → data/real/dev.jsonl, test.jsonl, test2.jsonl, agreement.json
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
@@ -108,7 +108,7 @@ def merge_articles(coding: Path) -> None:
     report["adjudicated"] = sorted(adjudicated)
     (REAL / "agreement.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     pool = read_jsonl(REAL / "articles.jsonl")
-    splits: dict[str, list[dict]] = {"dev": [], "test": []}
+    splits: dict[str, list[dict]] = {"dev": [], "test": [], "test2": []}
     for article in pool:
         final = adjudicated.get(article["id"]) or primary.get(article["id"])
         if final is None:

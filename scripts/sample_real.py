@@ -43,6 +43,12 @@ WORLD_ORDER = (r"многополярн|однополярн|гегемон|ми
 SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES["language_policy"], 2, 80),
                 # third round: global_south still short of 40 coded articles, so every remaining article with its cues
                 ("global_south_3", CUES["global_south"], 1, 200)]
+# A second locked test split, drawn after the first had been evaluated once (the model was changed after that
+# evaluation, so a fresh one was needed). Same kinds of strata from the articles not yet coded; no Global South
+# stratum: every article with one of its cues is already in the pool. All of it is test2.
+TEST2_ROUND = [("test2_sovereignty", CUES["sovereignty"], 3, 45), ("test2_partnership", CUES["partnership"], 3, 45),
+               ("test2_language_policy", CUES["language_policy"], 1, 40)]
+TEST2_TRAP, TEST2_RANDOM = 35, 35
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
 TRAP_COUNT, RANDOM_COUNT = 40, 30
@@ -82,8 +88,15 @@ def main() -> None:
     take("random", rows, RANDOM_COUNT)
     for stratum, pattern, minimum, n in SECOND_ROUND:
         take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
+    first_rounds = dict(chosen)
+    for stratum, pattern, minimum, n in TEST2_ROUND:
+        take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
+    no_cues = [r for r in rows if not any(counts[r["id"]].values())]
+    take("test2_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], TEST2_TRAP)
+    take("test2_random", rows, TEST2_RANDOM)
     by_id = {r["id"]: r for r in rows}
-    splits = split_by_stratum(chosen)
+    splits = split_by_stratum(first_rounds)
+    splits.update({i: "test2" for i in chosen if i not in first_rounds})
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as out:
         for article_id in sorted(chosen):
@@ -92,7 +105,7 @@ def main() -> None:
             record.update(stratum=chosen[article_id], split=splits[article_id])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     sides = list(splits.values())
-    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}")
+    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, test2 {sides.count('test2')}")
 
 
 if __name__ == "__main__":

@@ -37,11 +37,17 @@ def test_non_russian_text_claims_no_frame_and_warns(combined_analyzer, code):
     assert analysis.warnings and "not Russian" in analysis.warnings[0]
 
 
-@pytest.mark.parametrize("code", ["en", "kk", "be"])
+@pytest.mark.parametrize("code", ["be"])
 def test_gate_is_what_stops_the_frames(combined_analyzer, code):
-    """Without the gate these samples would be coded: BRICS, «мова» and cognates reach the components."""
+    """Without the gate this sample would be coded: Belarusian cognates («мова», «суверэнітэт») reach the
+    components and the document model would call a frame present. (The English and Kazakh samples no longer
+    get that far: since 0.2 one lexicon hit in a short text is not enough for the document model.)"""
+    from framing.decision import decide
+
     analysis = combined_analyzer.analyze(NON_RUSSIAN[code])
-    assert max(0.5 * f.lexicon.score + 0.5 * (f.classifier.score if f.classifier else 0) for f in analysis.frames) > 0.4
+    ungated = [decide(combined_analyzer.model.document, "combined", f.id, f.lexicon, f.classifier, analysis.tokens)
+               for f in analysis.frames]
+    assert any(score >= threshold for score, threshold in ungated), ungated
 
 
 def test_cli_warns_in_report_json_and_stderr(runner, tmp_path):
