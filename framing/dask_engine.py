@@ -119,7 +119,9 @@ class DaskEngine:
                     warnings.filterwarnings("ignore", message="Port .* is already in use")  # its status page moves to a free port
                     cluster = stack.enter_context(LocalCluster(
                         n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR))
+                        # CRITICAL: a worker's heartbeat racing the cluster's shutdown logs an ERROR with a traceback;
+                        # failures that matter reach the client and are reported in one line (_cluster_failures)
+                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL))
                 self.client = stack.enter_context(Client(cluster, set_as_default=False))
             with _cluster_failures():
                 self._wait_for_workers()
