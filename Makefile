@@ -45,6 +45,7 @@ split:
 bench: install-test
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/real.py
 	$(BIN)/python bench/limits.py
 
 clean:

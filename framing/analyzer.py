@@ -38,7 +38,8 @@ class Analyzer:
         self.nlp = load_pipeline()
         self.lexicons = lexicons if isinstance(lexicons, LexiconSet) else load_lexicon_set(lexicons)
         self.matcher = LexiconMatcher(self.lexicons, self.nlp.vocab.strings)
-        self.language_counter = LanguageCounter(self.nlp.get_pipe("cached_morph_lemmatizer").morph)
+        lemmatizer = self.nlp.get_pipe("cached_morph_lemmatizer")
+        self.language_counter = LanguageCounter(lemmatizer.morph, lemmatizer.table)
         self.segment_chars = SEGMENT_CHARS
         # Every mode needs the model file: it holds the document-level decision (lexicon mode skips its sentences).
         self.model = model if isinstance(model, LinearModel) else LinearModel.load(model)

@@ -28,6 +28,7 @@ import numpy as np
 from spacy.attrs import IS_SPACE, LENGTH, LOWER
 from spacy.tokens import Doc
 
+from .lemma_table import LemmaTable
 from .nlp import plain_word
 
 RUSSIAN_MIN_SHARE = 0.65
@@ -93,8 +94,9 @@ class WordInfo:
 class LanguageCounter:
     """Counts word classes per Doc; each distinct lowercase form is classified once and cached."""
 
-    def __init__(self, morph) -> None:
+    def __init__(self, morph, table: LemmaTable | None = None) -> None:
         self.morph = morph
+        self.table = table or LemmaTable()  # forms whose dictionary status is already known (framing.lemma_table)
         self.cache: dict[int, WordInfo] = {}
 
     def _classify(self, lower: str) -> WordInfo:
@@ -116,6 +118,9 @@ class LanguageCounter:
         return WordInfo(OTHER, letters)
 
     def _known(self, word: str) -> bool:
+        known = self.table.known(word)
+        if known is not None:
+            return known
         try:
             return self.morph.word_is_known(word)
         except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which some letters lack

@@ -1,0 +1,175 @@
+"""Speed on real text the tool has never seen: the first pass, as users get it (issue 14).
+
+    python bench/real.py [--tokens 1000000] [--baseline-tokens 150000]
+
+Corpus: the **bench half** of ../shared/corpus/rt_ng_news.jsonl.gz (RT and Nezavisimaya Gazeta articles from
+the public evaluation data of the GitHub repository mannefedov/ru_kw_eval_datasets): articles whose sha1(id)
+first byte is odd (`framing.lemma_table.in_build_half` is false). Nothing shipped is built from them (the
+lemma table comes from the build half). Articles are taken in corpus order until --tokens tokens.
+
+Each framing figure runs in a **fresh process** (no lemma cache, no pipeline loaded), timed from after the
+imports: the first pass over the articles, then the same articles again (warm); batch with --jobs 1 and
+--jobs 2 (workers fork from a fresh analyzer, so every worker meets every form for the first time). The
+naive baseline (spaCy blank ru + spaCy's pymorphy3 lemmatizer + PhraseMatcher(LEMMA)) runs on the first
+--baseline-tokens tokens in the same run; tokens are counted the same way for all (framing's word tokens).
+Start-up: `framing analyze` on the seed (median of 5) against `import spacy, pymorphy3; MorphAnalyzer()`.
+Writes bench/REAL.md. Ratios within one run are the result; absolute rates vary between machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "rt_ng_news.jsonl.gz"
+SEED = ROOT / "seeds" / "000_0281386bebb0d4b9.txt"
+FRAMING = [sys.executable, "-m", "framing.cli"]
+
+
+def bench_half(target_tokens: int) -> list[str]:
+    from framing.lemma_table import in_build_half
+    from framing.nlp import RegexTokenizer, load_pipeline
+
+    tokenizer = RegexTokenizer(load_pipeline().vocab)
+    docs, tokens = [], 0
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if in_build_half(row["id"]):
+                continue
+            text = f"{row['title']}\n{row['text']}"
+            docs.append(text)
+            tokens += int(tokenizer(text)._.is_word.sum())
+            if tokens >= target_tokens:
+                break
+    return docs
+
+
+def child(kind: str, path: str) -> None:
+    """Runs in a fresh process: prints JSON {tokens, seconds[, warm_seconds]}."""
+    docs = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+    if kind == "analyze":
+        from framing.analyzer import Analyzer
+
+        analyzer = Analyzer(mode="combined")
+        started = time.perf_counter()
+        tokens = sum(analyzer.analyze(text).tokens for text in docs)
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        for text in docs:
+            analyzer.analyze(text)
+        print(json.dumps({"tokens": tokens, "seconds": first, "warm_seconds": time.perf_counter() - started}))
+    else:
+        from framing.analyzer import Analyzer
+        from framing.batch import Task, run
+
+        jobs = int(kind[-1])
+        analyzer = Analyzer(mode="combined")
+        tasks = [Task(f"doc{i}", text=text) for i, text in enumerate(docs)]
+        started = time.perf_counter()
+        records = list(run(iter(tasks), analyzer, jobs))
+        seconds = time.perf_counter() - started
+        print(json.dumps({"tokens": sum(r.get("tokens", 0) for r in records), "seconds": seconds}))
+
+
+def in_fresh_process(kind: str, path: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, path], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def baseline_rate(docs: list[str], limit: int) -> tuple[float, int]:
+    import spacy
+    from spacy.matcher import PhraseMatcher
+
+    from framing.lexicon import load_lexicon_set
+    from framing.nlp import RegexTokenizer, load_pipeline
+
+    tokenizer = RegexTokenizer(load_pipeline().vocab)
+    prefix, tokens = [], 0
+    for text in docs:
+        prefix.append(text)
+        tokens += int(tokenizer(text)._.is_word.sum())
+        if tokens >= limit:
+            break
+    nlp = spacy.blank("ru")
+    nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
+    nlp.initialize()
+    matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+    for frame in load_lexicon_set().frames:
+        matcher.add(frame.id, [nlp(term.lemma) for term in frame.terms])
+    started = time.perf_counter()
+    for doc in nlp.pipe(prefix):
+        matcher(doc)
+    return tokens / (time.perf_counter() - started), tokens
+
+
+def wall(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=ROOT)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=1_000_000)
+    parser.add_argument("--baseline-tokens", type=int, default=150_000)
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    if not CORPUS.exists():
+        sys.exit(f"bench/real.py: {CORPUS} not found; this benchmark needs the real corpus (bench/run.py uses the repo's texts)")
+    docs = bench_half(args.tokens)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "bench.jsonl")
+        with open(path, "w", encoding="utf-8") as handle:
+            for text in docs:
+                handle.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+        base, base_tokens = baseline_rate(docs, args.baseline_tokens)
+        analyze = in_fresh_process("analyze", path)
+        batch = {jobs: in_fresh_process(f"batch{jobs}", path) for jobs in (1, 2)}
+    tokens = analyze["tokens"]
+    first, warm = tokens / analyze["seconds"], tokens / analyze["warm_seconds"]
+    b1, b2 = (batch[j]["tokens"] / batch[j]["seconds"] for j in (1, 2))
+    startup = statistics.median(wall([*FRAMING, "analyze", str(SEED), "--format", "json"]) for _ in range(5))
+    floor = statistics.median(wall([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"]) for _ in range(5))
+    rows = [
+        ("naive: spaCy blank ru + pymorphy3 lemmatizer + PhraseMatcher(LEMMA)", base, f"{base_tokens:,} tokens"),
+        ("framing.analyze, first pass (fresh process)", first, f"{len(docs)} articles, {tokens:,} tokens"),
+        ("framing.analyze, same articles again (warm)", warm, ""),
+        ("batch --jobs 1, first pass (fresh process)", b1, ""),
+        ("batch --jobs 2, first pass (fresh process)", b2, ""),
+    ]
+    checks = [
+        ("first pass ≥ 10× naive", first / base >= 10, f"{first / base:.1f}×"),
+        ("warm ≥ 20× naive", warm / base >= 20, f"{warm / base:.1f}×"),
+        ("first pass ≥ 0.6 × warm", first / warm >= 0.6, f"{first / warm:.2f}"),
+        ("batch --jobs 2 ≥ 1.7× --jobs 1 (first pass)", b2 / b1 >= 1.7, f"{b2 / b1:.2f}×"),
+        ("start-up ≤ import floor + 0.3 s", startup <= floor + 0.3, f"{startup:.2f} s vs floor {floor:.2f} s"),
+    ]
+    lines = ["# Speed on real text (bench half of the real-news corpus)", "",
+             f"Produced by `python bench/real.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+             f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+             "Articles: RT and Nezavisimaya Gazeta, public evaluation data of mannefedov/ru_kw_eval_datasets (bench half).", "",
+             "| run | tokens/s | × naive | |", "|---|---:|---:|---|"]
+    lines += [f"| {name} | {rate:,.0f} | {rate / base:.1f}× | {note} |" for name, rate, note in rows]
+    lines += ["", "| target (issue 14) | met | measured |", "|---|---|---|"]
+    lines += [f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks]
+    text = "\n".join(lines) + "\n"
+    (ROOT / "bench" / "REAL.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

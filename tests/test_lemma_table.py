@@ -1,0 +1,79 @@
+"""The shipped form → lemma table changes speed only: every lookup equals pymorphy3's own parse (issue 14)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from framing.lemma_table import TABLE_PATH, in_build_half, load_table
+from framing.nlp import WORD, RegexTokenizer, load_pipeline, plain_word
+from framing.normalize import normalize
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "rt_ng_news.jsonl.gz"
+BENCH_FORMS = 100_000
+
+
+@pytest.fixture(scope="module")
+def lemmatizer():
+    lemmatizer = load_pipeline().get_pipe("cached_morph_lemmatizer")
+    lemmatizer.load_table()  # otherwise loaded after LOAD_AFTER_MISSES new forms
+    return lemmatizer
+
+
+def test_table_is_shipped_and_loaded(lemmatizer):
+    assert TABLE_PATH.exists() and len(lemmatizer.table.lemmas) > 50_000
+    assert lemmatizer.table.lemmas["стран"] == "страна" and lemmatizer.table.lemmas["партнерства"] == "партнерство"
+    assert lemmatizer.table.known("стран") and lemmatizer.table.known("жээнбеков") is False
+
+
+def test_every_table_entry_is_what_pymorphy3_gives(lemmatizer):
+    from framing.language import LanguageCounter
+
+    table = load_table()
+    wrong = [(form, lemma) for form, lemma in table.lemmas.items() if lemmatizer.parse(form) != lemma]
+    assert not wrong, wrong[:10]
+    dictionary = LanguageCounter(lemmatizer.morph)  # no table
+    wrong = [form for form in table.lemmas if dictionary._known(form) != table.known(form)]
+    assert not wrong, wrong[:10]
+
+
+@pytest.mark.skipif(not CORPUS.exists() and os.environ.get("CI") != "true", reason="needs ../shared/corpus")
+def test_forms_of_the_bench_half_lemmatize_as_pymorphy3_does(lemmatizer):
+    """≥ 100,000 distinct forms of articles the table was not built from: table-or-parse == parse, every one."""
+    tokenizer = RegexTokenizer(load_pipeline().vocab)
+    forms: set[str] = set()
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if in_build_half(row["id"]):
+                continue
+            doc = tokenizer(normalize(f"{row['title']}\n{row['text']}"))
+            forms.update(t.text.lower() for t, is_word in zip(doc, doc._.is_word) if is_word)
+            if len(forms) >= BENCH_FORMS:
+                break
+    assert len(forms) >= BENCH_FORMS
+    in_table = sum(plain_word(f) in lemmatizer.table.lemmas for f in forms)
+    assert in_table > BENCH_FORMS // 2  # the point of the table: most forms of unseen news are in it
+    wrong = [f for f in forms if lemmatizer.lemma_of(f) != lemmatizer.parse(plain_word(f))]
+    assert not wrong, wrong[:10]
+
+
+def test_missing_table_means_parsing_everything(tmp_path, lemmatizer):
+    assert not load_table(tmp_path / "none.txt").lemmas
+    assert all(WORD.search(f) for f in list(lemmatizer.table.lemmas)[:100])
+
+
+def test_table_is_loaded_only_once_many_new_forms_were_met():
+    from framing.lemma_table import LOAD_AFTER_MISSES
+    from framing.nlp import CachedMorphLemmatizer
+
+    fresh = CachedMorphLemmatizer(load_pipeline())
+    doc = load_pipeline().make_doc("Москва и Астана вышли на новый уровень отношений.")
+    fresh(doc)
+    assert not fresh.table.lemmas and 0 < fresh.misses < LOAD_AFTER_MISSES
+    fresh(load_pipeline().make_doc(" ".join(f"слово{i}" for i in range(LOAD_AFTER_MISSES))))
+    assert fresh.table.lemmas and [t.lemma_ for t in fresh(doc)] == [t.lemma_ for t in load_pipeline()(doc.text)]
