@@ -88,10 +88,9 @@ def in_fresh_process(kind: str, path: str) -> dict:
 
 
 def baseline_rate(docs: list[str], limit: int) -> tuple[float, int]:
-    import spacy
-    from spacy.matcher import PhraseMatcher
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run import baseline_pipeline  # the naive pipeline, defined once for both benchmarks
 
-    from framing.lexicon import load_lexicon_set
     from framing.nlp import RegexTokenizer, load_pipeline
 
     tokenizer = RegexTokenizer(load_pipeline().vocab)
@@ -101,12 +100,7 @@ def baseline_rate(docs: list[str], limit: int) -> tuple[float, int]:
         tokens += int(tokenizer(text)._.is_word.sum())
         if tokens >= limit:
             break
-    nlp = spacy.blank("ru")
-    nlp.add_pipe("lemmatizer", config={"mode": "pymorphy3"})
-    nlp.initialize()
-    matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
-    for frame in load_lexicon_set().frames:
-        matcher.add(frame.id, [nlp(term.lemma) for term in frame.terms])
+    nlp, matcher = baseline_pipeline()
     started = time.perf_counter()
     for doc in nlp.pipe(prefix):
         matcher(doc)
