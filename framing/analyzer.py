@@ -53,8 +53,7 @@ class Analyzer:
         tokens = 0
         sentences: list[tuple[int, int]] = []
         hits_by_frame: dict[int, list[Hit]] = defaultdict(list)
-        lemma_units: list[list[str]] = []
-        unit_weights: list[dict[str, float]] = []
+        context = _ContextWindow(self.model) if self.mode != "lexicon" else None
         counts = LanguageCounts()
         # Long texts go through in segments cut at line breaks: sentences and terms never cross a line
         # break, so the result is the same as for one Doc, and memory is bounded by the segment size.
@@ -71,13 +70,11 @@ class Analyzer:
                 span = Substring(start, stop, text[start:stop])
                 hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.weight, span, first_sentence + hit.sentence))
                 weights[hit.sentence][frame_id] = weights[hit.sentence].get(frame_id, 0.0) + hit.weight
-            if self.mode != "lexicon":
-                lemma_units += sentence_lemmas(doc)
-                unit_weights += weights
+            if context is not None:
+                context.add(sentence_lemmas(doc), weights)
             del doc
         language = judge(counts)
-        # Predicted once for the whole text: each sentence's context crosses segment boundaries as it would in one Doc.
-        probs = self.model.predict_proba(unit_features(lemma_units, unit_weights)) if lemma_units else None
+        probs = context.finish() if context is not None else None
         model_columns = {frame_id: j for j, frame_id in enumerate(self.model.frames)} if probs is not None else {}
 
         results = []
@@ -111,6 +108,40 @@ class Analyzer:
         warnings = [language.warning + "; no frame claimed"] if language.warning else []
         return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant,
                         language=language.code, russian_share=language.russian_share, warnings=warnings)
+
+
+class _ContextWindow:
+    """Sentence probabilities segment by segment, each sentence seeing its neighbours across segment boundaries.
+
+    A segment's sentences are predicted once the next segment's first sentence is known (one segment behind),
+    so the result equals one pass over the whole text while only two segments' lemmas are held at a time.
+    """
+
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+        self.before: list[list[str]] = []  # the sentence just before the pending ones
+        self.pending: tuple[list[list[str]], list[dict[str, float]]] = ([], [])
+        self.blocks: list[np.ndarray] = []
+
+    def add(self, lemma_units: list[list[str]], weights: list[dict[str, float]]) -> None:
+        if not lemma_units:
+            return
+        self._predict(after=lemma_units[:1])
+        self.pending = (lemma_units, weights)
+
+    def finish(self) -> np.ndarray | None:
+        self._predict(after=[])
+        return np.vstack(self.blocks) if self.blocks else None
+
+    def _predict(self, after: list[list[str]]) -> None:
+        units, weights = self.pending
+        if not units:
+            return
+        around = self.before + units + after
+        features = unit_features(around, [{}] * len(self.before) + weights + [{}] * len(after))
+        self.blocks.append(self.model.predict_proba(features[len(self.before): len(self.before) + len(units)]))
+        self.before = units[-1:]
+        self.pending = ([], [])
 
 
 def segments(text: str, size: int) -> list[tuple[int, int]]:
