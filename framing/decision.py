@@ -22,9 +22,8 @@ PRESENT = 0.5  # default presence threshold on P(code ≥ 2); the model file hol
 
 LEXICON_FEATURES = ("lex_weighted", "lex_density", "lex_score", "lex_window")
 CLASSIFIER_FEATURES = ("cls_share", "cls_mass", "cls_top", "cls_top3", "cls_lead", "cls_score", "cls_window")
-# Every coefficient is fitted ≥ 0 (monotone): more evidence, or more text to carry it, never lowers a probability.
-# A free length coefficient came out negative, and then one short neutral sentence got a frame from the prior alone.
-UNSIGNED_FEATURES: tuple[str, ...] = ()
+# Every coefficient is fitted ≥ 0 (framing.train): more evidence, or more text to carry it, never lowers a
+# probability. A free length coefficient came out negative, and one short neutral sentence got a frame from the prior.
 FEATURES = {
     "lexicon": (*LEXICON_FEATURES, "length"),
     "classifier": (*CLASSIFIER_FEATURES, "length"),

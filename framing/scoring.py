@@ -8,9 +8,7 @@ classifier = sat(share, 0.12) · sat(mass, m_cls)                 mass = Σ p ov
                                                                  share = mass / sentences
 m_lex = max(0.5, 1.5 · min(1, tokens / 150)),  m_cls = max(0.4, 1.0 · min(1, sentences / 8)):
 the evidence a frame needs shrinks for short texts (a headline has room for one sentence only)
-combined   = 0.5 · lexicon + 0.5 · classifier
 sat(x, s)  = 1 − exp(−x / s)  (saturates: more evidence helps less and less, stays in [0, 1])
-
 """
 
 from __future__ import annotations

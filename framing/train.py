@@ -21,7 +21,7 @@ import numpy as np
 
 from .classifier import LinearModel
 from .corpus import Example, files_digest, load_examples
-from .decision import FEATURES, PRESENT, UNSIGNED_FEATURES, DocumentModel, feature_values
+from .decision import FEATURES, PRESENT, DocumentModel, feature_values
 from .errors import FramingError
 from .features import CONTEXT_WIDTH, sentence_lemmas, unit_features
 from .lexicon import LexiconSet, load_lexicon_set
@@ -162,6 +162,7 @@ def _sentence_metrics(model: LinearModel, units: list[list[str]], examples: list
 
 def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | None = None,
           real_dir: str | Path | None = None) -> TrainReport:
+    """Sentence classifier from written + real sentences, document model from the real dev articles (both needed)."""
     _sklearn()
     if real_dir is None:
         raise FramingError("framing train", "needs the real-data folder (--real data/real): the document model is fitted on it")
@@ -174,12 +175,11 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
         raise FramingError(str(train_path), "no such file (a training folder holds train.jsonl and test.jsonl)")
     written = load_examples(train_path, frames)
     test_set = load_examples(test_path, frames) if test_path.exists() else []
-    real_dir = Path(real_dir) if real_dir is not None else None
-    sentences_path = real_dir / "sentences.jsonl" if real_dir else None
-    dev_path = real_dir / "dev.jsonl" if real_dir else None
-    if real_dir is not None and not (sentences_path.exists() and dev_path.exists()):
+    real_dir = Path(real_dir)
+    sentences_path, dev_path = real_dir / "sentences.jsonl", real_dir / "dev.jsonl"
+    if not (sentences_path.exists() and dev_path.exists()):
         raise FramingError(str(real_dir), "a real-data folder holds sentences.jsonl and dev.jsonl")
-    real = load_examples(sentences_path, frames) if sentences_path else []
+    real = load_examples(sentences_path, frames)
     examples = written + real
     units = featurize([e.text for e in examples], examples=examples)
     x_test = featurize([e.text for e in test_set])
@@ -189,7 +189,6 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
     test = _sentence_metrics(linear, x_test, test_set, frames) if test_set else {}
 
     real_heldout: dict = {}
-    document_cv: dict = {}
     if real:
         # Sentences of real articles never seen in training: hold out a fixed share of the articles.
         held = [e.article is not None and article_fold(e.article, 100) < 100 * HYPER["real_heldout_share"] for e in examples]
@@ -197,8 +196,7 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
         back = [i for i, h in enumerate(held) if h and examples[i].article]
         partial = fit_sentence_model([units[i] for i in keep], [examples[i] for i in keep], frames, platt)
         real_heldout = _sentence_metrics(partial, [units[i] for i in back], [examples[i] for i in back], frames)
-    if dev_path is not None:
-        linear.document, document_cv = fit_document_model(dev_path, examples, units, frames, platt, folds)
+    linear.document, document_cv = fit_document_model(dev_path, examples, units, frames, platt, folds)
     sizes = {
         "train_written": len(written),
         "train_real": len(real),
@@ -208,7 +206,7 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
         "train_none": sum(1 for e in examples if not e.labels),
     }
     report = TrainReport(linear, cv, test, sizes, time.perf_counter() - started, real_heldout, document_cv)
-    data_files = [p for p in (train_path, test_path, sentences_path, dev_path) if p is not None and p.exists()]
+    data_files = [p for p in (train_path, test_path, sentences_path, dev_path) if p.exists()]
     linear.card = model_card(report, data_files)
     return report
 
@@ -277,7 +275,7 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]):
         residual = p - target
         return value, np.append(z.T @ residual + penalty * w, residual.sum())
 
-    bounds = [(None, None) if name in UNSIGNED_FEATURES else (0.0, None) for name in names] + [(None, None)]
+    bounds = [(0.0, None)] * len(names) + [(None, None)]  # every feature is evidence; the intercept is free
     result = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
     if not np.all(np.isfinite(result.x)):
         raise FramingError("framing train", f"the document model did not converge ({result.message})")

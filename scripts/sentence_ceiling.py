@@ -20,7 +20,7 @@ import numpy as np
 from framing import train as T
 from framing.analyzer import Analyzer
 from framing.corpus import load_examples
-from framing.decision import FEATURES, feature_values
+from framing.decision import feature_values
 from framing.evaluate import load_gold, spearman
 from framing.results import ClassifierScore
 from framing.scoring import classifier_score
@@ -88,5 +88,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    assert set(FEATURES) >= {"classifier", "combined"}
     main()
