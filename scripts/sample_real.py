@@ -49,6 +49,11 @@ SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES
 TEST2_ROUND = [("test2_sovereignty", CUES["sovereignty"], 3, 45), ("test2_partnership", CUES["partnership"], 3, 45),
                ("test2_language_policy", CUES["language_policy"], 1, 40)]
 TEST2_TRAP, TEST2_RANDOM = 35, 35
+# A third locked split, drawn after test2 had been evaluated once (the sentence classifier was then retrained on
+# more real sentences). Same kinds of strata from the articles still uncoded. All of it is test3.
+TEST3_ROUND = [("test3_sovereignty", CUES["sovereignty"], 3, 40), ("test3_partnership", CUES["partnership"], 3, 40),
+               ("test3_language_policy", CUES["language_policy"], 1, 30)]
+TEST3_TRAP, TEST3_RANDOM = 25, 25
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
 TRAP_COUNT, RANDOM_COUNT = 40, 30
@@ -94,9 +99,16 @@ def main() -> None:
     no_cues = [r for r in rows if not any(counts[r["id"]].values())]
     take("test2_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], TEST2_TRAP)
     take("test2_random", rows, TEST2_RANDOM)
+    second_rounds = dict(chosen)
+    for stratum, pattern, minimum, n in TEST3_ROUND:
+        take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
+    no_cues = [r for r in rows if not any(counts[r["id"]].values())]
+    take("test3_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], TEST3_TRAP)
+    take("test3_random", rows, TEST3_RANDOM)
     by_id = {r["id"]: r for r in rows}
     splits = split_by_stratum(first_rounds)
-    splits.update({i: "test2" for i in chosen if i not in first_rounds})
+    splits.update({i: "test2" for i in second_rounds if i not in first_rounds})
+    splits.update({i: "test3" for i in chosen if i not in second_rounds})
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as out:
         for article_id in sorted(chosen):
@@ -105,7 +117,8 @@ def main() -> None:
             record.update(stratum=chosen[article_id], split=splits[article_id])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     sides = list(splits.values())
-    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, test2 {sides.count('test2')}")
+    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, test2 {sides.count('test2')}, "
+          f"test3 {sides.count('test3')}")
 
 
 if __name__ == "__main__":
