@@ -9,7 +9,10 @@ lemma table comes from the build half). Articles are taken in corpus order until
 
 Each framing figure runs in a **fresh process** (no lemma cache, no pipeline loaded), timed from after the
 imports: the first pass over the articles, then the same articles again (warm); batch with --jobs 1 and
---jobs 2 (workers fork from a fresh analyzer, so every worker meets every form for the first time). The
+--jobs 2 (workers fork from a fresh analyzer, so every worker meets every form for the first time), and
+`--engine dask` on a LocalCluster of 2 workers (timed from the moment the workers hold their fresh analyzers;
+cluster start-up is reported apart). Each child reports its peak RSS. The first pass is profiled on its own
+(pyinstrument from the `bench` extra when installed, else cProfile) over the first --profile-articles. The
 naive baseline (spaCy blank ru + spaCy's pymorphy3 lemmatizer + PhraseMatcher(LEMMA)) runs on the first
 --baseline-tokens tokens in the same run; tokens are counted the same way for all (framing's word tokens).
 Start-up: `framing analyze` on the seed (median of 5) against `import spacy, pymorphy3; MorphAnalyzer()`.
@@ -55,9 +58,40 @@ def bench_half(target_tokens: int) -> list[str]:
     return docs
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process and of its waited-for children (Linux: ru_maxrss in KiB)."""
+    import resource
+
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+
+
 def child(kind: str, path: str) -> None:
-    """Runs in a fresh process: prints JSON {tokens, seconds[, warm_seconds]}."""
+    """Runs in a fresh process: prints JSON {tokens, seconds[, warm_seconds], rss_mb}."""
     docs = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+    if kind == "profile":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from run import profile_top  # one profiler wrapper for both benchmarks
+
+        from framing.analyzer import Analyzer
+
+        method, lines = profile_top(Analyzer(mode="combined"), docs, n=12)
+        print(json.dumps({"method": method, "lines": lines}))
+        return
+    if kind == "dask":
+        from framing.analyzer import Analyzer
+        from framing.batch import Task
+        from framing.dask_engine import DaskEngine
+
+        tasks = [Task(f"doc{i}", text=text) for i, text in enumerate(docs)]
+        started = time.perf_counter()
+        with DaskEngine(Analyzer(mode="combined"), workers=2) as engine:
+            startup = time.perf_counter() - started
+            started = time.perf_counter()
+            records = list(engine.run(iter(tasks)))
+            seconds = time.perf_counter() - started
+        print(json.dumps({"tokens": sum(r.get("tokens", 0) for r in records), "seconds": seconds,
+                          "startup_seconds": startup}))
+        return
     if kind == "analyze":
         from framing.analyzer import Analyzer
 
@@ -68,7 +102,8 @@ def child(kind: str, path: str) -> None:
         started = time.perf_counter()
         for text in docs:
             analyzer.analyze(text)
-        print(json.dumps({"tokens": tokens, "seconds": first, "warm_seconds": time.perf_counter() - started}))
+        print(json.dumps({"tokens": tokens, "seconds": first, "warm_seconds": time.perf_counter() - started,
+                          "rss_mb": peak_rss_mb()}))
     else:
         from framing.analyzer import Analyzer
         from framing.batch import Task, run
@@ -79,7 +114,7 @@ def child(kind: str, path: str) -> None:
         started = time.perf_counter()
         records = list(run(iter(tasks), analyzer, jobs))
         seconds = time.perf_counter() - started
-        print(json.dumps({"tokens": sum(r.get("tokens", 0) for r in records), "seconds": seconds}))
+        print(json.dumps({"tokens": sum(r.get("tokens", 0) for r in records), "seconds": seconds, "rss_mb": peak_rss_mb()}))
 
 
 def in_fresh_process(kind: str, path: str) -> dict:
@@ -117,6 +152,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tokens", type=int, default=1_000_000)
     parser.add_argument("--baseline-tokens", type=int, default=150_000)
+    parser.add_argument("--profile-articles", type=int, default=200)
+    parser.add_argument("--skip-dask", action="store_true", help="leave out the dask engine (needs the dask extra)")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -133,6 +170,11 @@ def main() -> None:
         base, base_tokens = baseline_rate(docs, args.baseline_tokens)
         analyze = in_fresh_process("analyze", path)
         batch = {jobs: in_fresh_process(f"batch{jobs}", path) for jobs in (1, 2)}
+        dask = None if args.skip_dask else in_fresh_process("dask", path)
+        profile_path = str(Path(tmp) / "profile.jsonl")
+        with open(path, encoding="utf-8") as source, open(profile_path, "w", encoding="utf-8") as target:
+            target.writelines(line for _, line in zip(range(args.profile_articles), source))
+        profile = in_fresh_process("profile", profile_path)
     tokens = analyze["tokens"]
     first, warm = tokens / analyze["seconds"], tokens / analyze["warm_seconds"]
     b1, b2 = (batch[j]["tokens"] / batch[j]["seconds"] for j in (1, 2))
@@ -140,17 +182,23 @@ def main() -> None:
     floor = statistics.median(wall([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"]) for _ in range(5))
     rows = [
         ("naive: spaCy blank ru + pymorphy3 lemmatizer + PhraseMatcher(LEMMA)", base, f"{base_tokens:,} tokens"),
-        ("framing.analyze, first pass (fresh process)", first, f"{len(docs)} articles, {tokens:,} tokens"),
+        ("framing.analyze, first pass (fresh process)", first,
+         f"{len(docs)} articles, {tokens:,} tokens; peak RSS {analyze['rss_mb']:.0f} MB"),
         ("framing.analyze, same articles again (warm)", warm, ""),
         ("batch --jobs 1, first pass (fresh process)", b1, ""),
-        ("batch --jobs 2, first pass (fresh process)", b2, ""),
+        ("batch --jobs 2, first pass (fresh process)", b2, f"peak RSS {batch[2]['rss_mb']:.0f} MB"),
     ]
+    if dask:
+        rate = dask["tokens"] / dask["seconds"]
+        rows.append(("batch --engine dask, LocalCluster of 2 workers, first pass", rate,
+                     f"{rate / b2:.2f}× --jobs 2; cluster start-up {dask['startup_seconds']:.1f} s not timed"))
     checks = [
         ("first pass ≥ 10× naive", first / base >= 10, f"{first / base:.1f}×"),
         ("warm ≥ 20× naive", warm / base >= 20, f"{warm / base:.1f}×"),
         ("first pass ≥ 0.6 × warm", first / warm >= 0.6, f"{first / warm:.2f}"),
         ("batch --jobs 2 ≥ 1.7× --jobs 1 (first pass)", b2 / b1 >= 1.7, f"{b2 / b1:.2f}×"),
         ("start-up ≤ import floor + 0.3 s", startup <= floor + 0.3, f"{startup:.2f} s vs floor {floor:.2f} s"),
+        ("peak RSS of analyze < 300 MB", analyze["rss_mb"] < 300, f"{analyze['rss_mb']:.0f} MB"),
     ]
     lines = ["# Speed on real text (bench half of the real-news corpus)", "",
              f"Produced by `python bench/real.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
@@ -160,6 +208,8 @@ def main() -> None:
     lines += [f"| {name} | {rate:,.0f} | {rate / base:.1f}× | {note} |" for name, rate, note in rows]
     lines += ["", "| target (issue 14) | met | measured |", "|---|---|---|"]
     lines += [f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks]
+    lines += ["", f"## Where the first pass goes ({profile['method']}, first {args.profile_articles} articles)", "",
+              "```", *profile["lines"], "```"]
     text = "\n".join(lines) + "\n"
     (ROOT / "bench" / "REAL.md").write_text(text, encoding="utf-8")
     print(text)

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 import razdel
 import spacy
-from spacy.attrs import IDX, LEMMA, LOWER
+from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -31,6 +31,10 @@ _IN_WORD = r"[\w\u00ad\u0300-\u036f]"
 TOKEN = re.compile(rf"\w{_IN_WORD}*(?:-\w{_IN_WORD}*)*|[^\w\s]|\s+")
 _MARKS = re.compile(r"[\u00ad\u0300-\u036f]")
 WORD = re.compile(r"\w")
+# The lexeme attributes the pipeline reads (lemmatizer, language check, matcher). spaCy computes every
+# attribute of its language (shape, like_num, prefix, suffix, a dozen flags) for each word it meets for the
+# first time; on unseen news text that was a tenth or more of the first pass.
+USED_LEXEME_ATTRS = (LOWER, IS_SPACE)
 
 if not Doc.has_extension("sentences"):
     Doc.set_extension("sentences", default=None)  # list[(start, stop)] character spans from razdel
@@ -174,6 +178,8 @@ def load_pipeline() -> Language:
     """The shared pipeline (built once per process: pymorphy3 dictionaries take ~0.3 s to load)."""
     # Naming our tokenizer in the config spares spaCy building its own Russian one (~0.15 s of start-up).
     nlp = spacy.blank("ru", config={"nlp": {"tokenizer": {"@tokenizers": "framing.regex_tokenizer.v1"}}})
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr in USED_LEXEME_ATTRS}
     nlp.max_length = 100_000_000  # input is analysed in segments (analyzer.SEGMENT_CHARS); no need for spaCy's cap
     nlp.add_pipe("cached_morph_lemmatizer")
     nlp.add_pipe("razdel_sentences")
