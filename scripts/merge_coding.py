@@ -2,6 +2,8 @@
 
     python scripts/merge_coding.py sentences CODING_DIR    → data/real/sentences.jsonl
     python scripts/merge_coding.py articles CODING_DIR     → data/real/dev.jsonl, test.jsonl, test2.jsonl, agreement.json
+    python scripts/merge_coding.py round3 CODING_DIR       → more dev sentences appended to sentences.jsonl;
+                                                             data/real/test3.jsonl, agreement_test3.json
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
@@ -135,5 +137,54 @@ def merge_articles(coding: Path) -> None:
     print("disagreements:", len(report["disagreements"]), "dev", len(splits["dev"]), "test", len(splits["test"]))
 
 
+def merge_round3(coding: Path) -> None:
+    """Third round: sentence labels for the dev articles that had none, and the third locked split (test3)."""
+    out = coding / "out"
+    existing = read_jsonl(REAL / "sentences.jsonl")
+    done = {r["article"] for r in existing}
+    texts: dict[tuple[str, int], str] = {}
+    for given in sorted(coding.glob("sentences_r3_*.txt")):
+        for line in given.read_text(encoding="utf-8").splitlines():
+            match = SENTENCE_LINE.match(line)
+            if match:
+                texts[(match["id"], int(match["n"]))] = match["text"]
+    added = 0
+    with (REAL / "sentences.jsonl").open("a", encoding="utf-8") as handle:
+        for labelled in sorted(out.glob("sentences_r3_*.jsonl")):
+            for article in read_jsonl(labelled):
+                if article["id"] in done:
+                    continue
+                done.add(article["id"])
+                for n in range(article["n"]):
+                    labels = sorted(set(article["labels"].get(str(n), [])), key=FRAMES.index)
+                    row = {"text": texts[(article["id"], n)], "labels": labels, "article": article["id"], "n": n}
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    added += 1
+    print(f"{added} sentences added; {len(done)} dev articles have sentence labels")
+    primary = {r["id"]: r for path in sorted(out.glob("primary_t3_*.jsonl")) for r in read_jsonl(path)}
+    second = {r["id"]: r for path in sorted(out.glob("second_t3_*.jsonl")) for r in read_jsonl(path)}
+    adjudicated = {r["id"]: r for path in sorted(out.glob("adjudicated_t3_*.jsonl")) for r in read_jsonl(path)}
+    if second:
+        report = agreement(primary, second)
+        report["disagreements"] = disagreements(primary, second)
+        report["adjudicated"] = sorted(adjudicated)
+        (REAL / "agreement_test3.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
+    rows = []
+    for article in read_jsonl(REAL / "articles.jsonl"):
+        final = adjudicated.get(article["id"]) or primary.get(article["id"])
+        if article["split"] != "test3" or final is None:
+            continue
+        record = {k: article[k] for k in ("id", "outlet", "url", "date", "title", "text", "stratum")}
+        record.update(codes={f: int(final["codes"][f]) for f in FRAMES}, dominant=final["dominant"], why=final["why"],
+                      coding="adjudicated" if article["id"] in adjudicated else
+                      ("double" if article["id"] in second else "single"))
+        rows.append(record)
+    with (REAL / "test3.jsonl").open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"test3: {len(rows)} articles")
+
+
 if __name__ == "__main__":
-    {"sentences": merge_sentences, "articles": merge_articles}[sys.argv[1]](Path(sys.argv[2]))
+    {"sentences": merge_sentences, "articles": merge_articles, "round3": merge_round3}[sys.argv[1]](Path(sys.argv[2]))
