@@ -71,7 +71,8 @@ def child(kind: str, path: str) -> None:
         print(json.dumps({"tokens": tokens, "seconds": first, "warm_seconds": time.perf_counter() - started}))
     else:
         from framing.analyzer import Analyzer
-        from framing.batch import Task, run
+        from framing.engines.local import run
+        from framing.sources import Task
 
         jobs = int(kind[-1])
         analyzer = Analyzer(mode="combined")

@@ -129,10 +129,10 @@ def dask_batch_rate(tasks: list, analyzer, total_tokens: int, workers: int = 2) 
     here the cluster is started and every worker analyses the whole corpus once, untimed, so the ratio
     compares the engines, not cold caches.
     """
-    from framing.dask_engine import DaskEngine, _analyze_chunk
+    from framing.engines.dask import DaskEngine, analyze_on_worker
 
     with DaskEngine(analyzer, workers=workers) as engine:
-        engine.client.run(_analyze_chunk, engine.key, tasks)  # on each worker
+        engine.client.run(analyze_on_worker, engine.key, tasks)  # on each worker
         seconds = best_time(lambda: [json.dumps(r, ensure_ascii=False) for r in engine.run(iter(tasks))])
     return total_tokens / seconds
 
@@ -174,7 +174,8 @@ def main() -> None:
         args.tokens, args.baseline_tokens = 120_000, 20_000
 
     from framing.analyzer import Analyzer
-    from framing.batch import Task, run
+    from framing.engines.local import run
+    from framing.sources import Task
 
     docs = build_corpus(args.tokens)
     total_tokens = count_tokens(docs)

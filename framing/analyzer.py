@@ -34,7 +34,6 @@ class Analyzer:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
-        self.with_text = False  # batch records carry the text when set (framing batch --with-text)
         self.nlp = load_pipeline()
         self.lexicons = lexicons if isinstance(lexicons, LexiconSet) else load_lexicon_set(lexicons)
         self.matcher = LexiconMatcher(self.lexicons, self.nlp.vocab.strings)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .batch import Summary
 from .errors import FramingError
 from .html_report import CSS, html_page
 from .palette import frame_colours
 from .summarize import GroupSeries, chart_series
+from .tally import Summary
 
 MISSING_EXTRA = "--report needs the report extra: pip install 'framing[report]'"
 PRESENT_PNG, SCORE_PNG, REPORT_HTML = "frames_present.png", "frames_score.png", "report.html"

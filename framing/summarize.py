@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally
 from .errors import FramingError
 from .lexicon import load_lexicon_set
 from .serialize import CSV_FIXED
+from .tally import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally, field_grouping
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 ALL_DOCUMENTS = "all documents"
@@ -95,7 +95,7 @@ def summarize_file(path: str | Path, group_by: str | None = None, codebook_label
     """
     if codebook_labels is None:
         codebook_labels = {frame.id: frame.label for frame in load_lexicon_set().frames}
-    field_group = group_by if group_by and group_by not in (*DATE_GROUPINGS, "folder") else None
+    field_group = field_grouping(group_by)
     summary = Summary([], group_by)
     labels: dict[str, str] = {}
     is_csv = Path(path).suffix.lower() == ".csv"

@@ -169,7 +169,7 @@ def test_resume_refuses_other_format_or_other_inputs(runner, tmp_path):
 
 
 def test_special_output_file_is_written_in_place(tmp_path):
-    from framing.batch import prepare_output
+    from framing.records import prepare_output
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

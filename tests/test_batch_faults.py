@@ -18,7 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-import framing.batch
+import framing.records
+import framing.sources
 from framing.cli import main
 
 from .conftest import SEED
@@ -51,7 +52,7 @@ def wait_for_lines(path: Path, count: int, timeout: float = 90) -> None:
 def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatch):
     corpus = write_corpus(tmp_path / "corpus.jsonl", 12)
     out = tmp_path / "out.jsonl"
-    real_write = framing.batch.RecordWriter.write
+    real_write = framing.records.RecordWriter.write
     calls = {"n": 0}
 
     def write_until_full(self, record):
@@ -62,7 +63,7 @@ def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatc
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(self, record)
 
-    monkeypatch.setattr(framing.batch.RecordWriter, "write", write_until_full)
+    monkeypatch.setattr(framing.records.RecordWriter, "write", write_until_full)
     args = ["batch", str(corpus), "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"]
     result = runner.invoke(main, args)
     assert result.exit_code == 1
@@ -72,7 +73,7 @@ def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatc
     part = tmp_path / "out.jsonl.part"
     assert [r["id"] for r in whole_lines(part)] == ["0", "1", "2", "3"]
 
-    monkeypatch.setattr(framing.batch.RecordWriter, "write", real_write)
+    monkeypatch.setattr(framing.records.RecordWriter, "write", real_write)
     resumed = runner.invoke(main, [*args, "--resume"])
     assert resumed.exit_code == 0, resumed.output
     assert ids_in(out) == [str(i) for i in range(12)]
@@ -129,7 +130,7 @@ def test_files_vanishing_mid_run_become_error_records(runner, tmp_path, monkeypa
     folder.mkdir()
     for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
         (folder / name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    real_iter_tasks = framing.batch.iter_tasks
+    real_iter_tasks = framing.sources.iter_tasks
 
     def listing_then_vanishing(*args, **kwargs):
         for task in real_iter_tasks(*args, **kwargs):
@@ -139,7 +140,7 @@ def test_files_vanishing_mid_run_become_error_records(runner, tmp_path, monkeypa
                 os.mkfifo(folder / "c.txt")
             yield task
 
-    monkeypatch.setattr(framing.batch, "iter_tasks", listing_then_vanishing)
+    monkeypatch.setattr(framing.sources, "iter_tasks", listing_then_vanishing)
     out = tmp_path / "out.jsonl"
     result = runner.invoke(main, ["batch", str(folder), "-o", str(out), "--jobs", str(jobs), "--mode", "lexicon"])
     assert result.exit_code == 1, result.output
@@ -171,8 +172,8 @@ def test_size_limit_from_environment_is_checked(monkeypatch):
 
 def test_file_tasks_carry_the_clients_size_limit(tmp_path):
     """Dask workers read files with the limit of the command that listed them, not their own default."""
-    from framing.batch import iter_tasks
+    from framing.sources import iter_tasks
 
     (tmp_path / "a.txt").write_text("Россия и Казахстан — союзники.", encoding="utf-8")
     assert [t.max_bytes for t in iter_tasks([str(tmp_path)], max_bytes=123)] == [123]
-    assert [t.max_bytes for t in iter_tasks([str(tmp_path)])] == [framing.batch.reader.MAX_BYTES]
+    assert [t.max_bytes for t in iter_tasks([str(tmp_path)])] == [framing.sources.reader.MAX_BYTES]

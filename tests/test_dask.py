@@ -18,9 +18,10 @@ from distributed import KilledWorker
 from distributed.comm.core import CommClosedError
 
 from framing.analyzer import Analyzer
-from framing.batch import Task, analyze_task
+from framing.engines.local import analyze_task
 from framing.errors import EngineError, FramingError
 from framing.lexicon import builtin_lexicon_dir
+from framing.sources import Task
 
 from .test_batch import ROOT, read_jsonl, run_batch
 
@@ -166,7 +167,7 @@ def test_running_scheduler_by_address(scheduler_address, news_folder, local_reco
 def test_worker_that_cannot_build_the_analyzer_fails_the_run_once(scheduler_address, lexicon_analyzer):
     from distributed import Client
 
-    from framing.dask_engine import AnalyzerSpec, DaskEngine
+    from framing.engines.dask import AnalyzerSpec, DaskEngine
 
     engine = DaskEngine(lexicon_analyzer, scheduler=scheduler_address)
     engine.spec = AnalyzerSpec(lexicon_analyzer.lexicons, None, "no-such-mode")  # as if the worker's framing differed
@@ -220,7 +221,7 @@ def test_option_errors(runner, news_folder):
 
 def test_missing_extra_is_one_line(runner, monkeypatch, news_folder, tmp_path):
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
-    monkeypatch.delitem(sys.modules, "framing.dask_engine", raising=False)
+    monkeypatch.delitem(sys.modules, "framing.engines.dask", raising=False)
     out = tmp_path / "x.jsonl"
     result = run_batch(runner, [str(news_folder), "--engine", "dask", "-o", str(out)])
     assert result.exit_code == 1
@@ -229,13 +230,13 @@ def test_missing_extra_is_one_line(runner, monkeypatch, news_folder, tmp_path):
 
 
 def test_cluster_lost_mid_run_keeps_records_for_resume(runner, monkeypatch, news_folder, tmp_path):
-    import framing.dask_engine
+    import framing.engines.dask
 
-    def dying_cluster(tasks, analyzer, scheduler=None, workers=None):
+    def dying_cluster(tasks, analyzer, scheduler=None, workers=None, with_text=False):
         yield analyze_task(next(iter(tasks)), analyzer)
         raise EngineError("lost the Dask cluster (CommClosedError: stream closed)")
 
-    monkeypatch.setattr(framing.dask_engine, "run_dask", dying_cluster)
+    monkeypatch.setattr(framing.engines.dask, "run_dask", dying_cluster)
     out = tmp_path / "x.jsonl"
     result = run_batch(runner, [str(news_folder), "--engine", "dask", "-o", str(out), "--mode", "lexicon", "-q"])
     assert result.exit_code == 1
@@ -243,21 +244,21 @@ def test_cluster_lost_mid_run_keeps_records_for_resume(runner, monkeypatch, news
     assert len(read_jsonl(tmp_path / "x.jsonl.part")) == 1 and not out.exists()
 
 
-def test_cluster_failures_become_engine_errors():
-    from framing.dask_engine import _cluster_failures
+def testcluster_failures_become_engine_errors():
+    from framing.engines.dask import cluster_failures
 
     for failure, words in ((KilledWorker("t", "w", 3), "worker died"), (CommClosedError("in <TCP>: Stream is closed"), "lost the Dask cluster"),
                            (RuntimeError("Error during deserialization\nof the task graph"), "same framing installed")):
-        with pytest.raises(EngineError, match=words) as caught, _cluster_failures():
+        with pytest.raises(EngineError, match=words) as caught, cluster_failures():
             raise failure
         assert "\n" not in str(caught.value)
-    with pytest.raises(FramingError), _cluster_failures():
+    with pytest.raises(FramingError), cluster_failures():
         raise FramingError("x.txt", "an input problem stays one")
 
 
 def test_analyzer_travels_by_content(tmp_path):
     """A worker rebuilds the analyzer from the shipped spec alone: the lexicon folders (here a chain via `extends`) may be gone."""
-    from framing.dask_engine import AnalyzerPlugin, AnalyzerSpec, _analyze_chunk
+    from framing.engines.dask import AnalyzerPlugin, AnalyzerSpec, analyze_on_worker
 
     sets = tmp_path / "sets"
     shutil.copytree(builtin_lexicon_dir(), sets / "base")
@@ -272,10 +273,10 @@ def test_analyzer_travels_by_content(tmp_path):
     plugin.setup(worker=None)
     try:
         task = Task("energy", text="Россия построит в Казахстане атомную электростанцию, поставки газа по трубопроводу вырастут.")
-        [record] = pickle.loads(_analyze_chunk("run-1", [task]))
+        [record] = pickle.loads(analyze_on_worker("run-1", [task]))
         assert record == analyze_task(task, analyzer)
         assert "energy" in {f["id"] for f in record["frames"]} and "partnership" in {f["id"] for f in record["frames"]}
     finally:
         plugin.teardown(worker=None)
     with pytest.raises(RuntimeError, match="no framing analyzer"):
-        _analyze_chunk("run-1", [task])
+        analyze_on_worker("run-1", [task])

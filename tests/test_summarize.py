@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from framing.batch import Summary
 from framing.charts import CHART_HEIGHT, CHART_WIDTH, MISSING_EXTRA, PRESENT_PNG, REPORT_HTML, SCORE_PNG, write_report
 from framing.cli import main
 from framing.summarize import chart_series, sparkline, summarize_file
+from framing.tally import Summary
 
 from .browser import WINDOW, png_size, render_offline
 from .conftest import SEED
