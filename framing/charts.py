@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 
 from .errors import FramingError
+from .formats import thousands
 from .html_report import CSS, html_page
 from .palette import frame_colours
 from .summarize import GroupSeries, chart_series
@@ -137,7 +138,7 @@ def _group_table(series: GroupSeries, labels: dict[str, str]) -> str:
 def charts_html(summary: Summary, series: GroupSeries, labels: dict[str, str], pngs: dict[str, bytes], source: str) -> str:
     """The charts (PNG as data: URIs, so the page is one file) with the numbers behind them underneath."""
     ok = summary.ok
-    tokens = f"{ok.tokens:,}".replace(",", " ")
+    tokens = thousands(ok.tokens)
     facts = f"{ok.documents} documents ok, {summary.failed} failed; {tokens} tokens"
     notes = []
     if series.left_out:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import click
 
 from .errors import FramingError
+from .formats import thousands
 from .output import checked_output_path, write_text
 from .reader import MAX_MB_CEILING, megabytes
 
@@ -295,7 +296,7 @@ def _print_summary(summary, console) -> None:
     console.print(
         f"[bold]{ok.documents}[/bold] documents ok, [bold]{summary.failed}[/bold] failed"
         + (f", {summary.skipped} already done (resumed)" if summary.skipped else "")
-        + f"; {ok.tokens:,} tokens".replace(",", " ")
+        + f"; {thousands(ok.tokens)} tokens"
         + (f"; {ok.not_russian} not Russian (no frame claimed)" if ok.not_russian else "")
     )
     for line in summary.errors:

@@ -120,6 +120,20 @@ def decide(model: DocumentModel | None, mode: str, frame: str, lexicon: LexiconS
     return round(probability, 4), model.present_at(mode, frame)
 
 
+def claims_frames(language: str) -> bool:
+    """Frames are claimed only for Russian text: elsewhere the components stay visible, the score is 0."""
+    return language == "ru"
+
+
+def frame_verdict(model: DocumentModel | None, mode: str, frame: str, lexicon: LexiconScore,
+                  classifier: ClassifierScore | None, tokens: int, language: str) -> tuple[float, bool, float]:
+    """(score, present, threshold) of one frame in `mode`: `decide`, then no frame for text that is not Russian."""
+    score, threshold = decide(model, mode, frame, lexicon, classifier, tokens)
+    claimed = claims_frames(language)
+    score = score if claimed else 0.0
+    return score, claimed and score >= threshold, threshold
+
+
 def dominant_frame(results: list[FrameResult]) -> str | None:
     """The present frame with the highest probability, None when no frame is present. Ties (a long text can make
     the model certain of two frames) go to the frame with more evidence in its components, then by id."""

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import read_jsonl
-from .decision import decide, dominant_frame
+from .decision import dominant_frame, frame_verdict
 from .errors import FramingError
+from .metrics import prf, spearman
 from .reader import read_document
 from .scoring import MODES
-from .train import prf
 
 
 @dataclass
@@ -64,37 +64,15 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
     return articles
 
 
-def spearman(x: list[float], y: list[float]) -> float | None:
-    """Spearman's rho with average ranks for ties (numpy only); None when undefined (constant input)."""
-
-    def ranks(values: list[float]) -> np.ndarray:
-        array = np.asarray(values, dtype=float)
-        order = array.argsort(kind="mergesort")
-        result = np.empty(len(array))
-        result[order] = np.arange(len(array), dtype=float)
-        for value in np.unique(array):
-            tied = array == value
-            result[tied] = result[tied].mean()
-        return result
-
-    if len(x) < 2:
-        return None
-    rx, ry = ranks(x), ranks(y)
-    if rx.std() == 0 or ry.std() == 0:
-        return None
-    return float(np.corrcoef(rx, ry)[0, 1])
-
-
 def mode_view(analysis, mode: str, document) -> tuple[dict[str, float], dict[str, bool], str | None]:
     """Scores, present flags and dominant frame of a combined-mode analysis as `mode` would give them, from its
     components and the document model `document` (no re-analysis)."""
-    claimed = not analysis.warnings  # text that is not Russian claims no frame in any mode
     frames = []
     for frame in analysis.frames:
-        classifier = frame.classifier if mode != "lexicon" else None
-        score, threshold = decide(document, mode, frame.id, frame.lexicon, classifier, analysis.tokens)
-        score = score if claimed else 0.0
-        frames.append(replace(frame, score=score, present=claimed and score >= threshold, threshold=threshold))
+        cls_score = frame.classifier if mode != "lexicon" else None
+        score, present, threshold = frame_verdict(document, mode, frame.id, frame.lexicon, cls_score, analysis.tokens,
+                                                  analysis.language)
+        frames.append(replace(frame, score=score, present=present, threshold=threshold))
     return {f.id: f.score for f in frames}, {f.id: f.present for f in frames}, dominant_frame(frames)
 
 

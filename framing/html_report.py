@@ -11,10 +11,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from .formats import thousands
 from .lexicon import Frame
 from .normalize import split_date_header
 from .palette import frame_colours
 from .results import Analysis, Evidence, FrameResult
+from .scoring import SENTENCE_PROB
 
 TERM, EVIDENCE, CLASSIFIER = "term", "evidence", "classifier"
 
@@ -64,7 +66,7 @@ def _probability(e: Evidence) -> str:
     return f", p={e.probability:.2f}" if e.probability is not None else ""
 
 
-def segments(start: int, stop: int, layers: Sequence[Layer]) -> Iterator[tuple[int, int, list[Layer]]]:
+def layer_runs(start: int, stop: int, layers: Sequence[Layer]) -> Iterator[tuple[int, int, list[Layer]]]:
     """Cut text[start:stop] at every layer boundary; yield (start, stop, layers covering that piece)."""
     inside = [layer for layer in layers if layer.start < stop and layer.stop > start and layer.start < layer.stop]
     bounds = sorted({start, stop} | {max(start, min(stop, edge)) for layer in inside for edge in (layer.start, layer.stop)})
@@ -113,7 +115,7 @@ def _stripes(colours: list[str], angle: str, solid: bool) -> str:
 
 
 def highlighted(text: str, start: int, stop: int, layers: Sequence[Layer], colours: dict[str, str]) -> str:
-    return "".join(_segment_html(text[a:b], a, active, colours) for a, b, active in segments(start, stop, layers))
+    return "".join(_segment_html(text[a:b], a, active, colours) for a, b, active in layer_runs(start, stop, layers))
 
 
 def _swatch(colour: str) -> str:
@@ -124,7 +126,7 @@ def _header(analysis: Analysis) -> str:
     rows = [
         ("source", analysis.source or "<text>"),
         ("date", analysis.date or "—"),
-        ("tokens", f"{analysis.tokens:,}".replace(",", " ")),
+        ("tokens", thousands(analysis.tokens)),
         ("sentences", str(analysis.sentences)),
         ("mode", analysis.mode),
         ("dominant", analysis.dominant or "none"),
@@ -154,8 +156,8 @@ def _frames_table(analysis: Analysis, colours: dict[str, str]) -> str:
     note = ("score: probability that a coder would code the frame as a developed strand (≥ 2), from the document model "
             "over the components on the right; present: score ≥ the frame's threshold. "
             "lex hits, per 1k, lex score: lexicon hits, weighted hits per 1,000 tokens, lexicon score"
-            + ("; cls sentences, top p, cls score: sentences the classifier assigns (p ≥ 0.5), its highest sentence probability, classifier score"
-               if has_classifier else ""))
+            + ("; cls sentences, top p, cls score: sentences the classifier assigns "
+               f"(p ≥ {SENTENCE_PROB:g}), its highest sentence probability, classifier score" if has_classifier else ""))
     return f'<table class="frames"><tr>{head}</tr>{"".join(rows)}</table><p class="note">{escape(note)}</p>'
 
 

@@ -324,9 +324,9 @@ def check_lexicon_set(path: str | Path | None = None) -> tuple[LexiconSet, list[
     root = Path(path) if path is not None else builtin_lexicon_dir()
     problems: list[Problem] = []
     lexicons, _ = _load(root, problems)
-    from .nlp import load_pipeline
+    from .nlp import pipeline_lemmatizer
 
-    lemmatizer = load_pipeline().get_pipe("cached_morph_lemmatizer")
+    lemmatizer = pipeline_lemmatizer()
     morph = lemmatizer.morph
     owners: dict[str, tuple[str, int | None]] = {}
     for frame in lexicons.frames:

@@ -25,10 +25,10 @@ from .decision import FEATURES, PRESENT, DocumentModel, feature_values
 from .errors import FramingError
 from .features import CONTEXT_WIDTH, sentence_lemmas, unit_features
 from .lexicon import LexiconSet, load_lexicon_set
-from .matcher import LexiconMatcher
+from .matcher import LexiconMatcher, summed_weights
+from .metrics import prf, spearman
 from .nlp import load_pipeline
 
-FRAMES = ["partnership", "sovereignty", "global_south", "language_policy"]
 HYPER = {"C": 16.0, "min_df": 2, "lexicon_flags": True, "class_weight": "balanced", "folds": 5, "seed": 13,
          "document_C": 1.0, "real_heldout_share": 0.25, "short_texts": 400}
 
@@ -52,12 +52,8 @@ def featurize(texts: list[str], lexicons: LexiconSet | None = None, examples: li
     matcher = LexiconMatcher(lexicons, nlp.vocab.strings)
     lemma_units, weights_per_unit = [], []
     for doc in nlp.pipe(texts):
-        weights: dict[str, float] = {}
-        for hit in matcher.match(doc):
-            frame_id = lexicons.frames[hit.frame].id
-            weights[frame_id] = weights.get(frame_id, 0.0) + hit.weight
         lemma_units += sentence_lemmas(doc, whole=True)
-        weights_per_unit.append(weights)
+        weights_per_unit += summed_weights(matcher.match(doc), lexicons.ids)
     return unit_features(lemma_units, weights_per_unit, _neighbours(examples, len(texts)))
 
 
@@ -75,16 +71,6 @@ def _identity(features: list[str]) -> list[str]:
     return features
 
 
-def prf(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    tp = int(np.sum(y_true & y_pred))
-    fp = int(np.sum(~y_true & y_pred))
-    fn = int(np.sum(y_true & ~y_pred))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": int(y_true.sum())}
-
-
 def _labels(examples: list[Example], frame: str) -> np.ndarray:
     return np.array([frame in e.labels for e in examples], dtype=bool)
 
@@ -99,6 +85,17 @@ def _sklearn():
     return TfidfVectorizer, LogisticRegression, StratifiedKFold
 
 
+def _vectorizer():
+    TfidfVectorizer, _, _ = _sklearn()
+    return TfidfVectorizer(analyzer=_identity, min_df=HYPER["min_df"], lowercase=False)
+
+
+def _sentence_logistic():
+    """The per-frame sentence model: one configuration for the final fit and for cross-validation."""
+    _, LogisticRegression, _ = _sklearn()
+    return LogisticRegression(C=HYPER["C"], class_weight=HYPER["class_weight"], max_iter=5000, solver="liblinear")
+
+
 def article_fold(article: str, folds: int) -> int:
     """A real article's fold, fixed by its id: grouped folds keep all sentences of an article together."""
     return hashlib.sha1(article.encode()).digest()[0] % folds
@@ -107,12 +104,11 @@ def article_fold(article: str, folds: int) -> int:
 def fit_sentence_model(units: list[list[str]], examples: list[Example], frames: list[str],
                        platt: tuple[list[float], list[float]]) -> LinearModel:
     """tf-idf + one-vs-rest logistic regression on `units`, exported with the given Platt calibration."""
-    TfidfVectorizer, LogisticRegression, _ = _sklearn()
-    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=HYPER["min_df"], lowercase=False)
+    vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(units)
     coef, intercept = [], []
     for frame in frames:
-        model = LogisticRegression(C=HYPER["C"], class_weight=HYPER["class_weight"], max_iter=5000, solver="liblinear")
+        model = _sentence_logistic()
         model.fit(matrix, _labels(examples, frame))
         coef.append(model.coef_[0])
         intercept.append(model.intercept_[0])
@@ -125,7 +121,7 @@ def fit_sentence_model(units: list[list[str]], examples: list[Example], frames: 
 
 def cross_validated_platt(units: list[list[str]], examples: list[Example], frames: list[str], folds: int, where: str):
     """Platt (a, b) per frame from cross-validated decision values, and the cross-validated P/R/F1."""
-    TfidfVectorizer, LogisticRegression, StratifiedKFold = _sklearn()
+    _, LogisticRegression, StratifiedKFold = _sklearn()
     from sklearn.pipeline import make_pipeline
 
     x_array = np.empty(len(units), dtype=object)
@@ -139,10 +135,7 @@ def cross_validated_platt(units: list[list[str]], examples: list[Example], frame
         decisions = np.zeros(len(y))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=HYPER["seed"])
         for fit_idx, held_idx in splitter.split(np.zeros(len(y)), y):
-            pipe = make_pipeline(
-                TfidfVectorizer(analyzer=_identity, min_df=HYPER["min_df"], lowercase=False),
-                LogisticRegression(C=HYPER["C"], class_weight=HYPER["class_weight"], max_iter=5000, solver="liblinear"),
-            ).fit(list(x_array[fit_idx]), y[fit_idx])
+            pipe = make_pipeline(_vectorizer(), _sentence_logistic()).fit(list(x_array[fit_idx]), y[fit_idx])
             decisions[held_idx] = pipe.decision_function(list(x_array[held_idx]))
         # Calibrated on the written sentences, whose labels say whether a sentence states a frame on its own; real
         # sentences were labelled in their article's context and would pull every probability down.
@@ -167,7 +160,7 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
     if real_dir is None:
         raise FramingError("framing train", "needs the real-data folder (--real data/real): the document model is fitted on it")
     started = time.perf_counter()
-    frames = frames or FRAMES
+    frames = frames or load_lexicon_set().ids  # a frame is added by adding its lexicon file
     folds = folds or HYPER["folds"]
     data_dir = Path(data_dir)
     train_path, test_path = data_dir / "train.jsonl", data_dir / "test.jsonl"
@@ -292,13 +285,11 @@ def fit_document_model(dev_path: Path, examples, units, frames, platt, folds: in
     Each frame's presence threshold is the one that maximises its F1 on out-of-fold probabilities; in the reported
     cross-validation the thresholds are chosen again inside each training part, so the figures stay out-of-sample.
     """
-    from .evaluate import spearman
-
     rows = document_rows(dev_path, examples, units, frames, platt, folds)
     if len(rows) < 2 * folds:
         raise FramingError(str(dev_path), f"needs at least {2 * folds} coded articles")
-    model = _document_model(rows, frames)
-    model.threshold = {mode: _thresholds(rows, frames, mode) for mode in FEATURES}
+    model = document_model_of(rows, frames)
+    model.threshold = {mode: tuned_thresholds(rows, frames, mode) for mode in FEATURES}
     real = [i for i, r in enumerate(rows) if not r["short"]]
     metrics = {}
     for mode in FEATURES:
@@ -309,14 +300,14 @@ def fit_document_model(dev_path: Path, examples, units, frames, platt, folds: in
             held = [i for i, r in enumerate(rows) if r["fold"] == fold]
             if not held:
                 continue
-            thresholds = _thresholds(fit, frames, mode)
-            probs[held] = _probabilities(_document_model(fit, frames), [rows[i] for i in held], frames, mode)
+            thresholds = tuned_thresholds(fit, frames, mode)
+            probs[held] = probabilities_of(document_model_of(fit, frames), [rows[i] for i in held], frames, mode)
             present[held] = probs[held] >= thresholds
         metrics[mode] = article_metrics([rows[i] for i in real], frames, probs[real], present[real], spearman)
     return model, metrics
 
 
-def _probabilities(model: DocumentModel, rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
+def probabilities_of(model: DocumentModel, rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
     return np.array([[model.probability(mode, frame, row["features"][frame]) for frame in frames] for row in rows])
 
 
@@ -324,14 +315,14 @@ def _probabilities(model: DocumentModel, rows: list[dict], frames: list[str], mo
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.51, 0.05), 2)
 
 
-def _thresholds(rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
+def tuned_thresholds(rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
     """Per frame, the presence threshold with the best F1 on out-of-fold probabilities within `rows`."""
     fold_ids = sorted({r["fold"] for r in rows})
     probs = np.zeros((len(rows), len(frames)))
     for fold in fold_ids:
         held = [i for i, r in enumerate(rows) if r["fold"] == fold]
         fit = [r for r in rows if r["fold"] != fold]
-        probs[held] = _probabilities(_document_model(fit, frames), [rows[i] for i in held], frames, mode)
+        probs[held] = probabilities_of(document_model_of(fit, frames), [rows[i] for i in held], frames, mode)
     best = []
     real = np.array([not r["short"] for r in rows])  # thresholds serve real articles: tuned on them alone
     for k, frame in enumerate(frames):
@@ -342,7 +333,7 @@ def _thresholds(rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
     return np.array(best, dtype=np.float64)
 
 
-def _document_model(rows: list[dict], frames: list[str]) -> DocumentModel:
+def document_model_of(rows: list[dict], frames: list[str]) -> DocumentModel:
     mean, scale, coef, intercept = {}, {}, {}, {}
     for mode in FEATURES:
         fitted = []

@@ -16,7 +16,7 @@ import numpy as np
 
 from framing.analyzer import Analyzer
 from framing.evaluate import evaluate
-from framing.train import prf
+from framing.metrics import prf
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "heldout"

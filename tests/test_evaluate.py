@@ -9,7 +9,8 @@ import pytest
 
 from framing.classifier import LinearModel
 from framing.cli import main
-from framing.evaluate import load_gold, spearman
+from framing.evaluate import load_gold
+from framing.metrics import spearman
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "examples" / "gold" / "gold.jsonl"
@@ -86,7 +87,7 @@ def test_heldout_short_texts_generalise(combined_analyzer, name):
     """Short texts written apart from lexicons and training data (paraphrase, hard negatives)."""
     import numpy as np
 
-    from framing.train import prf
+    from framing.metrics import prf
 
     path = ROOT / "tests" / "data" / name / CHALLENGE_SETS[name]
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
