@@ -84,7 +84,9 @@ def child(kind: str, path: str) -> None:
 
 
 def in_fresh_process(kind: str, path: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, path], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, path], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -124,7 +126,10 @@ def main() -> None:
         child(*args.child)
         return
     if not CORPUS.exists():
-        sys.exit(f"bench/real.py: {CORPUS} not found; this benchmark needs the real corpus (bench/run.py uses the repo's texts)")
+        sys.exit(
+            f"bench/real.py: {CORPUS} not found; this benchmark needs the real corpus (bench/run.py uses the repo's "
+            "texts)"
+        )
     docs = bench_half(args.tokens)
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.jsonl")
@@ -138,7 +143,9 @@ def main() -> None:
     first, warm = tokens / analyze["seconds"], tokens / analyze["warm_seconds"]
     b1, b2 = (batch[j]["tokens"] / batch[j]["seconds"] for j in (1, 2))
     startup = statistics.median(wall([*FRAMING, "analyze", str(SEED), "--format", "json"]) for _ in range(5))
-    floor = statistics.median(wall([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"]) for _ in range(5))
+    floor = statistics.median(
+        wall([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"]) for _ in range(5)
+    )
     rows = [
         ("naive: spaCy blank ru + pymorphy3 lemmatizer + PhraseMatcher(LEMMA)", base, f"{base_tokens:,} tokens"),
         ("framing.analyze, first pass (fresh process)", first, f"{len(docs)} articles, {tokens:,} tokens"),
@@ -153,11 +160,16 @@ def main() -> None:
         ("batch --jobs 2 ≥ 1.7× --jobs 1 (first pass)", b2 / b1 >= 1.7, f"{b2 / b1:.2f}×"),
         ("start-up ≤ import floor + 0.3 s", startup <= floor + 0.3, f"{startup:.2f} s vs floor {floor:.2f} s"),
     ]
-    lines = ["# Speed on real text (bench half of the real-news corpus)", "",
-             f"Produced by `python bench/real.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-             f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
-             "Articles: RT and Nezavisimaya Gazeta, public evaluation data of mannefedov/ru_kw_eval_datasets (bench half).", "",
-             "| run | tokens/s | × naive | |", "|---|---:|---:|---|"]
+    lines = [
+        "# Speed on real text (bench half of the real-news corpus)",
+        "",
+        f"Produced by `python bench/real.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        "Articles: RT and Nezavisimaya Gazeta, public evaluation data of mannefedov/ru_kw_eval_datasets (bench half).",
+        "",
+        "| run | tokens/s | × naive | |",
+        "|---|---:|---:|---|",
+    ]
     lines += [f"| {name} | {rate:,.0f} | {rate / base:.1f}× | {note} |" for name, rate, note in rows]
     lines += ["", "| target (issue 14) | met | measured |", "|---|---|---|"]
     lines += [f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks]

@@ -32,7 +32,11 @@ def analyze(text: str, source: str | None = None, mode: str = "combined") -> Ana
     return _default[mode].analyze(text, source=source)
 
 
-_LAZY = {"Analyzer": "analyzer", "Analysis": "results", "run_batch": "batch"}  # imported on first use: start-up stays fast
+_LAZY = {
+    "Analyzer": "analyzer",
+    "Analysis": "results",
+    "run_batch": "batch",
+}  # imported on first use: start-up stays fast
 
 
 def __getattr__(name: str):

@@ -68,7 +68,9 @@ class Analyzer:
                 start, stop = seg_start + doc[hit.start].idx, seg_start + last.idx + len(last)
                 span = Substring(start, stop, text[start:stop])
                 sentence = first_sentence + hit.sentence
-                hits_by_frame[hit.frame_index].append(Hit(frames[hit.frame_index].id, hit.term.lemma, hit.weight, span, sentence))
+                hits_by_frame[hit.frame_index].append(
+                    Hit(frames[hit.frame_index].id, hit.term.lemma, hit.weight, span, sentence)
+                )
             if context is not None:
                 context.add(sentence_lemmas(doc), summed_weights(token_hits, self.lexicons.ids, len(doc._.sentences)))
             del doc
@@ -82,8 +84,9 @@ class Analyzer:
             lex_score = lexicon_score([h.weight for h in hits], tokens, [h.sentence for h in hits], len(sentences))
             frame_probs = probs[:, model_columns[frame.id]] if probs is not None and frame.id in model_columns else None
             cls_score = classifier_score(frame_probs) if frame_probs is not None else None
-            score, present, threshold = frame_verdict(self.model.document, self.mode, frame.id, lex_score, cls_score,
-                                                      tokens, language.code)
+            score, present, threshold = frame_verdict(
+                self.model.document, self.mode, frame.id, lex_score, cls_score, tokens, language.code
+            )
             evidence, classifier_only = _evidence(text, sentences, hits, frame_probs)
             results.append(
                 FrameResult(
@@ -103,8 +106,19 @@ class Analyzer:
         results.sort(key=lambda r: (-r.score, r.id))
         dominant = dominant_frame(results)
         warnings = [language.warning + "; no frame claimed"] if language.warning else []
-        return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant,
-                        language=language.code, russian_share=language.russian_share, warnings=warnings)
+        return Analysis(
+            source,
+            date or header_date,
+            text,
+            tokens,
+            len(sentences),
+            self.mode,
+            results,
+            dominant,
+            language=language.code,
+            russian_share=language.russian_share,
+            warnings=warnings,
+        )
 
 
 class _ContextWindow:
@@ -136,7 +150,7 @@ class _ContextWindow:
             return
         around = self.before + units + after
         features = unit_features(around, [{}] * len(self.before) + weights + [{}] * len(after))
-        self.blocks.append(self.model.predict_proba(features[len(self.before): len(self.before) + len(units)]))
+        self.blocks.append(self.model.predict_proba(features[len(self.before) : len(self.before) + len(units)]))
         self.before = units[-1:]
         self.pending = ([], [])
 
@@ -167,7 +181,10 @@ def _term_counts(hits: list[Hit]) -> list[TermCount]:
     totals: Counter = Counter()
     for hit in hits:
         totals[hit.lemma] += hit.weight
-    return [TermCount(lemma, counts[lemma], round(totals[lemma], 4)) for lemma in sorted(counts, key=lambda k: (-totals[k], k))]
+    return [
+        TermCount(lemma, counts[lemma], round(totals[lemma], 4))
+        for lemma in sorted(counts, key=lambda k: (-totals[k], k))
+    ]
 
 
 def _evidence(

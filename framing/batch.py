@@ -48,15 +48,26 @@ class BatchInterrupted(Exception):
 
     def one_line(self) -> str:
         if self.reason is None:
-            where = f"; {self.written} new records kept in {self.kept}: rerun with --resume to finish" if self.kept else ""
+            where = (
+                f"; {self.written} new records kept in {self.kept}: rerun with --resume to finish" if self.kept else ""
+            )
             return f"interrupted{where}"
         where = f"; records so far kept in {self.kept}: rerun with --resume" if self.kept else ""
         return f"error: {self.reason}{where}"
 
 
-def run_batch(sources: Sources, analyzer, sink: RecordSink, *, resume: bool = False, errors: str | None = None,
-              with_text: bool = False, engine: Engine | None = None, group_by: str | None = None,
-              on_record: Callable[[dict, Summary], None] | None = None) -> Summary:
+def run_batch(
+    sources: Sources,
+    analyzer,
+    sink: RecordSink,
+    *,
+    resume: bool = False,
+    errors: str | None = None,
+    with_text: bool = False,
+    engine: Engine | None = None,
+    group_by: str | None = None,
+    on_record: Callable[[dict, Summary], None] | None = None,
+) -> Summary:
     """Analyse every input of `sources` with `analyzer` into `sink`; returns the run's summary.
 
     `resume`: finish the output of an interrupted run of the same inputs (each document once).
@@ -104,8 +115,11 @@ def _pending(sources: Sources, resumed: ResumeState, summary: Summary, sink: Rec
         task = skipped[0] if skipped else None
         if task is None or task.key != resumed.last_key:
             found = task.key if task else "missing"
-            raise FramingError(sink.name, f"cannot resume: record {resumed.done} is {resumed.last_key}, but input "
-                                          f"{resumed.done} is {found} (run the same command as before)")
+            raise FramingError(
+                sink.name,
+                f"cannot resume: record {resumed.done} is {resumed.last_key}, but input "
+                f"{resumed.done} is {found} (run the same command as before)",
+            )
         summary.skipped, summary.failed = resumed.done, resumed.failed
     yield from tasks
 

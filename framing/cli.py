@@ -61,8 +61,13 @@ def _megabytes_to_bytes(ctx, param, value: float | None) -> int | None:
 
 
 def max_mb_option(what: str):
-    return click.option("--max-mb", "max_bytes", type=click.FloatRange(min=0, min_open=True, max=MAX_MB_CEILING), callback=_megabytes_to_bytes,
-                        help=f"Refuse larger {what} [default: 64, or FRAMING_MAX_MB].")
+    return click.option(
+        "--max-mb",
+        "max_bytes",
+        type=click.FloatRange(min=0, min_open=True, max=MAX_MB_CEILING),
+        callback=_megabytes_to_bytes,
+        help=f"Refuse larger {what} [default: 64, or FRAMING_MAX_MB].",
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,12 +83,26 @@ def main() -> None:
 @click.option("--mode", type=MODE, default="combined", show_default=True, help="Which evidence scores the frames.")
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
-@click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).",
+)
 @max_mb_option("inputs")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report (highlighted article, codebook) here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write a self-contained HTML report (highlighted article, codebook) here.")
 @one_line_errors
-def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool,
-            max_bytes: int | None, html_path: str | None) -> None:
+def analyze(
+    file: str,
+    fmt: str,
+    output: str | None,
+    mode: str,
+    lexicons: str | None,
+    model: str | None,
+    with_text: bool,
+    max_bytes: int | None,
+    html_path: str | None,
+) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
     from .reader import read_document
@@ -139,7 +158,9 @@ def lexicon_list(lexicons: str | None) -> None:
     for frame in lexset.frames:
         multi = sum(1 for t in frame.terms if len(t.words) > 1)
         ruled = sum(1 for t in frame.terms if t.exclude or t.require or t.boost)
-        table.add_row(frame.id, frame.label, str(len(frame.terms)), str(multi), str(ruled), frame.path.name if frame.path else "")
+        table.add_row(
+            frame.id, frame.label, str(len(frame.terms)), str(multi), str(ruled), frame.path.name if frame.path else ""
+        )
     _console().print(table)
 
 
@@ -192,17 +213,26 @@ def lexicon_check(path: str | None) -> None:
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     terms = sum(len(f.terms) for f in lexset.frames)
-    click.echo(f"{len(lexset.frames)} frames, {terms} terms: {len(errors)} errors, {len(problems) - len(errors)} warnings")
+    click.echo(
+        f"{len(lexset.frames)} frames, {terms} terms: {len(errors)} errors, {len(problems) - len(errors)} warnings"
+    )
     sys.exit(1 if errors else 0)
 
 
 @main.command()
 @click.argument("data", type=click.Path())
-@click.option("--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write.")
+@click.option(
+    "--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write."
+)
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--real", "real", type=click.Path(file_okay=False), required=True,
-              help="Real-data folder: sentences.jsonl (labelled sentences of dev articles) and dev.jsonl (coded articles) "
-              "for the document model, e.g. data/real.")
+@click.option(
+    "--real",
+    "real",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Real-data folder: sentences.jsonl (labelled sentences of dev articles) and dev.jsonl (coded articles) "
+    "for the document model, e.g. data/real.",
+)
 @one_line_errors
 def train(data: str, out: str, folds: int, real: str) -> None:
     """Train the classifier on DATA (folder with train.jsonl and test.jsonl) plus real sentences, fit the document
@@ -214,8 +244,10 @@ def train(data: str, out: str, folds: int, real: str) -> None:
     console = _console()
     with console.status("training…"):
         report = run_training(data, folds=folds, real_dir=real)
-    table = Table(title=f"sentences: {folds}-fold cross-validation (not grouped by article: optimistic for real "
-                        "sentences) and the written held-out test split")
+    table = Table(
+        title=f"sentences: {folds}-fold cross-validation (not grouped by article: optimistic for real "
+        "sentences) and the written held-out test split"
+    )
     for column in ("frame", "cv P", "cv R", "cv F1", "test P", "test R", "test F1", "support"):
         table.add_column(column, justify="right" if column != "frame" else "left")
     for frame, cv in report.cv.items():
@@ -239,8 +271,13 @@ def train(data: str, out: str, folds: int, real: str) -> None:
         for column in ("mode", "macro-F1", "dominant acc.", "mean ρ", *report.document_cv["combined"]["frames"]):
             docs.add_column(column, justify="right" if column != "mode" else "left")
         for mode, m in report.document_cv.items():
-            docs.add_row(mode, f"{m['macro_f1']:.3f}", f"{m['dominant_accuracy']:.3f}", f"{m['mean_spearman']:.3f}",
-                         *(f"{f['f1']:.3f}" for f in m["frames"].values()))
+            docs.add_row(
+                mode,
+                f"{m['macro_f1']:.3f}",
+                f"{m['dominant_accuracy']:.3f}",
+                f"{m['mean_spearman']:.3f}",
+                *(f"{f['f1']:.3f}" for f in m["frames"].values()),
+            )
         console.print(docs)
     path = report.model.save(out)
     console.print(f"sizes: {report.sizes}")
@@ -267,7 +304,8 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
         write_output(json.dumps(report, ensure_ascii=False, indent=2), output)
         return
     modes = list(report["modes"])
-    table = Table(title=f"{report['gold']}: {report['articles']} articles — F1 of present vs code ≥ 2, Spearman ρ of score vs code")
+    title = f"{report['gold']}: {report['articles']} articles — F1 of present vs code ≥ 2, Spearman ρ of score vs code"
+    table = Table(title=title)
     table.add_column("frame", no_wrap=True)
     for mode in modes:
         table.add_column(f"{mode} F1", justify="right")
@@ -280,7 +318,11 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
             row += [_num(m["f1"]), _num(m["spearman"])]
         table.add_row(*row)
     table.add_section()
-    for label, key in (("macro-F1", "macro_f1"), ("dominant accuracy", "dominant_accuracy"), ("Spearman (pooled)", "spearman_pooled")):
+    for label, key in (
+        ("macro-F1", "macro_f1"),
+        ("dominant accuracy", "dominant_accuracy"),
+        ("Spearman (pooled)", "spearman_pooled"),
+    ):
         table.add_row(label, *sum(([_num(report["modes"][m][key], 3), ""] for m in modes), []))
     console = _console()
     console.print(table)
@@ -316,13 +358,20 @@ def _print_summary(summary, console) -> None:
     if trend:
         table.add_column("by month", no_wrap=True, min_width=len(months.names))
     for frame_id in summary.frame_ids:
-        row = [frame_id, f"{ok.present[frame_id] / n:.0%}", f"{ok.score_sum[frame_id] / n:.2f}", str(ok.dominant[frame_id])]
+        row = [
+            frame_id,
+            f"{ok.present[frame_id] / n:.0%}",
+            f"{ok.score_sum[frame_id] / n:.2f}",
+            str(ok.dominant[frame_id]),
+        ]
         table.add_row(*row, *([sparkline(shares[frame_id], top)] if trend else []))
     table.add_row("(none)", "", "", str(ok.dominant["none"]))
     console.print(table)
     if trend:
-        console.print(f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
-                      f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]")
+        console.print(
+            f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
+            f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]"
+        )
     if summary.group_by and summary.groups:
         groups = Table(title=f"By {summary.group_by}: share of documents where each frame is present")
         groups.add_column("group")
@@ -341,10 +390,25 @@ def _print_summary(summary, console) -> None:
 @click.option("--glob", "pattern", help="File name pattern inside folders (default: .txt, .html/.htm, .jsonl, .csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes, also for --engine dask without --scheduler [default: all cores].")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: worker processes on this machine; dask: a Dask cluster (extra 'framing[dask]').")
-@click.option("--scheduler", metavar="ADDRESS", help="--engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster of --jobs workers].")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, also for --engine dask without --scheduler [default: all cores].",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: worker processes on this machine; dask: a Dask cluster (extra 'framing[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="--engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster of --jobs workers].",
+)
 @click.option("--mode", type=MODE, default="combined", show_default=True)
 @click.option("--lexicons", type=click.Path(), help="Lexicon set folder replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
@@ -355,10 +419,13 @@ def _print_summary(summary, console) -> None:
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="Also write error records (JSONL) here.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run into --output, skipping finished documents.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
-@click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
+@click.option(
+    "--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal)."
+)
 @click.option("--with-text", is_flag=True, help="JSONL: include each analysed text (what the offsets index).")
 @max_mb_option("documents")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False),
+              help="Write charts (PNG) and an HTML corpus report into this folder.")
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field,
           date_field, group_by, errors_path, resume, quiet, progress, with_text, max_bytes, report_dir) -> None:
@@ -415,10 +482,23 @@ def _batch_progress(console, show: bool, sources):
     """A progress bar on stderr (documents, tokens/s, ETA), fed by run_batch's on_record."""
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn()]
+    columns = [
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     started = time.perf_counter()
     with Progress(*columns, console=console, disable=not show, transient=False) as bar:
         task = bar.add_task("documents", total=sources.estimate_total() if show else None, rate="")
@@ -456,9 +536,19 @@ def _write_report(summary, report_dir: str, labels: dict[str, str], source: str,
 
 @main.command()
 @click.argument("results", type=click.Path(dir_okay=False))
-@click.option("--group-by", help="Summary and charts per group: date:month (default when dated), date:year, folder, or a record FIELD.")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
-@click.option("--lexicons", type=click.Path(), help="Lexicon set whose labels and frame order to use (default: built-in).")
+@click.option(
+    "--group-by",
+    help="Summary and charts per group: date:month (default when dated), date:year, folder, or a record FIELD.",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False),
+    help="Write charts (PNG) and an HTML corpus report into this folder.",
+)
+@click.option(
+    "--lexicons", type=click.Path(), help="Lexicon set whose labels and frame order to use (default: built-in)."
+)
 @one_line_errors
 def summarize(results: str, group_by: str | None, report_dir: str | None, lexicons: str | None) -> None:
     """Corpus summary (and charts) from a batch output, RESULTS.jsonl or .csv, without analysing again."""

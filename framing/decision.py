@@ -98,15 +98,21 @@ class DocumentModel:
     def shapes_ok(self) -> bool:
         k = len(self.frames)
         return all(
-            self.mean[m].shape == (len(names),) and self.scale[m].shape == (len(names),)
-            and self.coef[m].shape == (k, len(names)) and self.intercept[m].shape == (k,) and self.threshold[m].shape == (k,)
+            self.mean[m].shape == (len(names),)
+            and self.scale[m].shape == (len(names),)
+            and self.coef[m].shape == (k, len(names))
+            and self.intercept[m].shape == (k,)
+            and self.threshold[m].shape == (k,)
             and bool(np.all(self.scale[m] > 0))
             for m, names in FEATURES.items()
         )
 
 
 def array_names() -> tuple[str, ...]:
-    return ("doc_frames", *(f"doc_{m}_{part}" for m in FEATURES for part in ("mean", "scale", "coef", "intercept", "threshold")))
+    return (
+        "doc_frames",
+        *(f"doc_{m}_{part}" for m in FEATURES for part in ("mean", "scale", "coef", "intercept", "threshold")),
+    )
 
 
 def decide(model: DocumentModel | None, mode: str, frame: str, lexicon: LexiconScore,

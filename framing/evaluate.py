@@ -35,7 +35,9 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
     articles = []
     for number, row in read_jsonl(path):
         codes = row.get("codes")
-        if not isinstance(codes, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 3 for v in codes.values()):
+        if not isinstance(codes, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 3 for v in codes.values()
+        ):
             raise FramingError(str(path), "'codes' must map frame ids to integers 0..3", number)
         missing, unknown = set(frames) - set(codes), set(codes) - set(frames)
         if missing:
@@ -58,7 +60,15 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
         else:
             raise FramingError(str(path), "each line needs 'path' or 'text'", number)
         article_id = row["id"] if isinstance(row.get("id"), str) else None
-        articles.append(GoldArticle(source, text, {k: int(v) for k, v in codes.items()}, None if dominant in ("none", None) else dominant, article_id))
+        articles.append(
+            GoldArticle(
+                source,
+                text,
+                {k: int(v) for k, v in codes.items()},
+                None if dominant in ("none", None) else dominant,
+                article_id,
+            )
+        )
     if not articles:
         raise FramingError(str(path), "no gold articles")
     return articles
@@ -70,8 +80,9 @@ def mode_view(analysis, mode: str, document) -> tuple[dict[str, float], dict[str
     frames = []
     for frame in analysis.frames:
         cls_score = frame.classifier if mode != "lexicon" else None
-        score, present, threshold = frame_verdict(document, mode, frame.id, frame.lexicon, cls_score, analysis.tokens,
-                                                  analysis.language)
+        score, present, threshold = frame_verdict(
+            document, mode, frame.id, frame.lexicon, cls_score, analysis.tokens, analysis.language
+        )
         frames.append(replace(frame, score=score, present=present, threshold=threshold))
     return {f.id: f.score for f in frames}, {f.id: f.present for f in frames}, dominant_frame(frames)
 
@@ -116,7 +127,8 @@ def evaluate(gold_path: str | Path, modes: tuple[str, ...] = MODES, lexicons=Non
             "dominant_accuracy": round(dominant_hits / len(articles), 4),
             "spearman_pooled": _round(spearman(pooled_scores, pooled_codes)),
             "documents": [
-                {"source": an.source, "dominant": dominant, "scores": scores} for an, (scores, _, dominant) in zip(analyses, views)
+                {"source": an.source, "dominant": dominant, "scores": scores}
+                for an, (scores, _, dominant) in zip(analyses, views)
             ],
         }
     return report
@@ -141,5 +153,9 @@ def lexicon_sentence_eval(sentences_dir: str | Path, lexicons=None) -> dict[str,
             predicted.append(weighted >= SENTENCE_THRESHOLD)
             if truth[-1] != predicted[-1]:
                 misses.append({"line": number, "label": row["label"], "weighted": weighted, "text": row["text"]})
-        results[frame] = {**prf(np.array(truth), np.array(predicted)), "negatives": truth.count(False), "errors": misses}
+        results[frame] = {
+            **prf(np.array(truth), np.array(predicted)),
+            "negatives": truth.count(False),
+            "errors": misses,
+        }
     return results

@@ -120,7 +120,9 @@ class LexiconMatcher:
             if any((cand.frame, j) in taken for j in range(i, i + width)):
                 continue
             taken.update((cand.frame, j) for j in range(i, i + width))
-            accepted.append(TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence_of[i], weight))
+            accepted.append(
+                TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence_of[i], weight)
+            )
         accepted.sort(key=lambda h: (h.start, h.frame_index))
         return accepted
 

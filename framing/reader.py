@@ -88,7 +88,9 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         high = sum(1 for b in data if b >= 0x80)
         if bom or (high and 2 * len(UTF8_CYRILLIC.findall(data)) > 0.6 * high):
-            raise FramingError(source, f"undecodable bytes: invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})") from None
+            raise FramingError(
+                source, f"undecodable bytes: invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})"
+            ) from None
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=CYRILLIC_ENCODINGS).best()

@@ -71,7 +71,8 @@ def render(analysis: Analysis, console: Console) -> None:
     console.print(table)
     console.print(
         "[dim]score: probability that a coder would code the frame ≥ 2 (document model over the components); "
-        "on/at: present (score ≥ the frame's threshold), threshold; hits, /1k, lex: lexicon hits, weighted hits per 1,000 tokens, "
+        "on/at: present (score ≥ the frame's threshold), threshold; hits, /1k, lex: lexicon hits, weighted hits per "
+        "1,000 tokens, "
         f"lexicon score; sents, cls: sentences the classifier assigns (p ≥ {SENTENCE_PROB:g}), classifier score[/dim]"
     )
 
@@ -86,5 +87,7 @@ def render(analysis: Analysis, console: Console) -> None:
         if f.classifier_only:
             parts.append(Text("classifier only (no lexicon term):", style="italic magenta"))
             for e in f.classifier_only:
-                parts.append(Text.assemble("◦ ", _highlight(e), Text.from_markup(f"  [dim]p={e.probability:.2f}[/dim]")))
+                parts.append(
+                    Text.assemble("◦ ", _highlight(e), Text.from_markup(f"  [dim]p={e.probability:.2f}[/dim]"))
+                )
         console.print(Panel(Group(*parts), title=f"{f.label} — evidence", title_align="left"))

@@ -44,7 +44,9 @@ class TrainReport:
     document_cv: dict[str, dict] = field(default_factory=dict)  # mode → cross-validated article metrics
 
 
-def featurize(texts: list[str], lexicons: LexiconSet | None = None, examples: list[Example] | None = None) -> list[list[str]]:
+def featurize(
+    texts: list[str], lexicons: LexiconSet | None = None, examples: list[Example] | None = None
+) -> list[list[str]]:
     """Each text as one unit with the features analysis uses per sentence. With `examples` (one per text), a
     sentence taken from a real article gets the sentences next to it in that article as context."""
     nlp = load_pipeline()
@@ -61,10 +63,19 @@ def _neighbours(examples: list[Example] | None, n: int) -> list[list[int]]:
     """Indexes of each example's neighbouring sentences in its article (none for written sentences)."""
     if examples is None:
         return [[] for _ in range(n)]
-    where = {(e.article, e.position): i for i, e in enumerate(examples) if e.article is not None and e.position is not None}
-    return [[where[(e.article, e.position + d)] for d in range(-CONTEXT_WIDTH, CONTEXT_WIDTH + 1)
-             if d and (e.article, e.position + d) in where] if e.article is not None and e.position is not None else []
-            for e in examples]
+    where = {
+        (e.article, e.position): i for i, e in enumerate(examples) if e.article is not None and e.position is not None
+    }
+    return [
+        [
+            where[(e.article, e.position + d)]
+            for d in range(-CONTEXT_WIDTH, CONTEXT_WIDTH + 1)
+            if d and (e.article, e.position + d) in where
+        ]
+        if e.article is not None and e.position is not None
+        else []
+        for e in examples
+    ]
 
 
 def _identity(features: list[str]) -> list[str]:
@@ -101,8 +112,9 @@ def article_fold(article: str, folds: int) -> int:
     return hashlib.sha1(article.encode()).digest()[0] % folds
 
 
-def fit_sentence_model(units: list[list[str]], examples: list[Example], frames: list[str],
-                       platt: tuple[list[float], list[float]]) -> LinearModel:
+def fit_sentence_model(
+    units: list[list[str]], examples: list[Example], frames: list[str], platt: tuple[list[float], list[float]]
+) -> LinearModel:
     """tf-idf + one-vs-rest logistic regression on `units`, exported with the given Platt calibration."""
     vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(units)
@@ -115,8 +127,15 @@ def fit_sentence_model(units: list[list[str]], examples: list[Example], frames: 
     features = np.empty(len(vectorizer.vocabulary_), dtype=object)
     for feature, column in vectorizer.vocabulary_.items():
         features[column] = feature
-    return LinearModel(features=features.astype(str), frames=list(frames), idf=vectorizer.idf_.astype(np.float64),
-                       coef=np.vstack(coef), intercept=np.array(intercept), platt_a=np.array(platt[0]), platt_b=np.array(platt[1]))
+    return LinearModel(
+        features=features.astype(str),
+        frames=list(frames),
+        idf=vectorizer.idf_.astype(np.float64),
+        coef=np.vstack(coef),
+        intercept=np.array(intercept),
+        platt_a=np.array(platt[0]),
+        platt_b=np.array(platt[1]),
+    )
 
 
 def cross_validated_platt(units: list[list[str]], examples: list[Example], frames: list[str], folds: int, where: str):
@@ -130,8 +149,11 @@ def cross_validated_platt(units: list[list[str]], examples: list[Example], frame
     for frame in frames:
         y = _labels(examples, frame)
         if y.sum() < folds or (~y).sum() < folds:
-            raise FramingError(where, f"frame '{frame}' needs at least {folds} positive and {folds} negative examples "
-                               f"({int(y.sum())} positive, {int((~y).sum())} negative)")
+            raise FramingError(
+                where,
+                f"frame '{frame}' needs at least {folds} positive and {folds} negative examples "
+                f"({int(y.sum())} positive, {int((~y).sum())} negative)",
+            )
         decisions = np.zeros(len(y))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=HYPER["seed"])
         for fit_idx, held_idx in splitter.split(np.zeros(len(y)), y):
@@ -153,12 +175,15 @@ def _sentence_metrics(model: LinearModel, units: list[list[str]], examples: list
     return {frame: prf(_labels(examples, frame), probs[:, j] >= 0.5) for j, frame in enumerate(frames)}
 
 
-def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | None = None,
-          real_dir: str | Path | None = None) -> TrainReport:
+def train(
+    data_dir: str | Path, frames: list[str] | None = None, folds: int | None = None, real_dir: str | Path | None = None
+) -> TrainReport:
     """Sentence classifier from written + real sentences, document model from the real dev articles (both needed)."""
     _sklearn()
     if real_dir is None:
-        raise FramingError("framing train", "needs the real-data folder (--real data/real): the document model is fitted on it")
+        raise FramingError(
+            "framing train", "needs the real-data folder (--real data/real): the document model is fitted on it"
+        )
     started = time.perf_counter()
     frames = frames or load_lexicon_set().ids  # a frame is added by adding its lexicon file
     folds = folds or HYPER["folds"]
@@ -184,7 +209,9 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
     real_heldout: dict = {}
     if real:
         # Sentences of real articles never seen in training: hold out a fixed share of the articles.
-        held = [e.article is not None and article_fold(e.article, 100) < 100 * HYPER["real_heldout_share"] for e in examples]
+        held = [
+            e.article is not None and article_fold(e.article, 100) < 100 * HYPER["real_heldout_share"] for e in examples
+        ]
         keep = [i for i, h in enumerate(held) if not h]
         back = [i for i, h in enumerate(held) if h and examples[i].article]
         partial = fit_sentence_model([units[i] for i in keep], [examples[i] for i in keep], frames, platt)
@@ -209,7 +236,9 @@ def example_fold(example: Example, folds: int) -> int:
     return article_fold(example.article or "written:" + example.text, folds)
 
 
-def document_rows(dev_path: Path, examples: list[Example], units: list[list[str]], frames: list[str], platt, folds: int):
+def document_rows(
+    dev_path: Path, examples: list[Example], units: list[list[str]], frames: list[str], platt, folds: int
+):
     """Rows for the document model: every dev article (codes, dominant, fold, each frame's feature values) and a
     sample of the written sentences as one-sentence texts (`short`: code 2 for each labelled frame), so that the
     model also knows what a headline-length text with its one framed sentence looks like. The classifier
@@ -220,9 +249,20 @@ def document_rows(dev_path: Path, examples: list[Example], units: list[list[str]
     articles = load_gold(dev_path, frames)
     written = [e for e in examples if e.article is None]
     short = [written[i] for i in range(0, len(written), max(1, len(written) // HYPER["short_texts"]))]
-    items = [(a.text, a.id or a.source, a.codes, a.dominant, False, article_fold(a.id or a.source, folds)) for a in articles]
-    items += [(e.text, e.text[:40], {f: 2 * (f in e.labels) for f in frames},
-               next(iter(e.labels)) if len(e.labels) == 1 else None, True, example_fold(e, folds)) for e in short]
+    items = [
+        (a.text, a.id or a.source, a.codes, a.dominant, False, article_fold(a.id or a.source, folds)) for a in articles
+    ]
+    items += [
+        (
+            e.text,
+            e.text[:40],
+            {f: 2 * (f in e.labels) for f in frames},
+            next(iter(e.labels)) if len(e.labels) == 1 else None,
+            True,
+            example_fold(e, folds),
+        )
+        for e in short
+    ]
     rows: list[dict] = [{} for _ in items]
     for fold in range(folds):
         members = [i for i, item in enumerate(items) if item[5] == fold]
@@ -347,14 +387,16 @@ def document_model_of(rows: list[dict], frames: list[str]) -> DocumentModel:
         shared_mean = np.mean([f[0] for f in fitted], axis=0)
         shared_scale = np.mean([f[1] for f in fitted], axis=0)
         coefs, intercepts = [], []
-        for (m, s, c, b) in fitted:
+        for m, s, c, b in fitted:
             w = c / s * shared_scale  # same linear function of the raw features on the shared scale
             coefs.append(w)
             intercepts.append(b - float(np.sum(c * m / s)) + float(np.sum(w * shared_mean / shared_scale)))
         mean[mode], scale[mode] = shared_mean, shared_scale
         coef[mode], intercept[mode] = np.vstack(coefs), np.array(intercepts)
     threshold = {mode: np.full(len(frames), PRESENT) for mode in FEATURES}
-    return DocumentModel(frames=list(frames), mean=mean, scale=scale, coef=coef, intercept=intercept, threshold=threshold)
+    return DocumentModel(
+        frames=list(frames), mean=mean, scale=scale, coef=coef, intercept=intercept, threshold=threshold
+    )
 
 
 def article_metrics(rows: list[dict], frames: list[str], probs: np.ndarray, present: np.ndarray, spearman) -> dict:
@@ -363,8 +405,10 @@ def article_metrics(rows: list[dict], frames: list[str], probs: np.ndarray, pres
     per_frame = {}
     for k, frame in enumerate(frames):
         truth = np.array([r["codes"][frame] >= 2 for r in rows])
-        per_frame[frame] = {**prf(truth, present[:, k]),
-                            "spearman": round(spearman(list(probs[:, k]), [r["codes"][frame] for r in rows]) or 0.0, 4)}
+        per_frame[frame] = {
+            **prf(truth, present[:, k]),
+            "spearman": round(spearman(list(probs[:, k]), [r["codes"][frame] for r in rows]) or 0.0, 4),
+        }
     dominant_hits = 0
     for i, row in enumerate(rows):
         candidates = [k for k in range(len(frames)) if present[i, k]]
@@ -392,19 +436,30 @@ def model_card(report: TrainReport, data_files: list[Path]) -> dict:
     document = report.model.document
     return {
         "model": "framing sentence classifier: tf-idf of content-lemma uni/bigrams + lexicon hit flags → one-vs-rest "
-                 "logistic regression + Platt; document model: logistic regression per frame and mode over named features",
+        "logistic regression + Platt; document model: logistic regression per frame and mode over named features",
         "trained": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "data": {"files": [p.name for p in data_files], "sha256": files_digest(data_files)},
         "sizes": report.sizes,
         "hyperparameters": HYPER,
-        "metrics": {"cross_validated": report.cv, "held_out_test": report.test, "real_heldout_sentences": report.real_heldout,
-                    "document_cross_validated": report.document_cv},
-        "document_model": None if document is None else {
-            mode: {"features": list(names),
-                   "thresholds": dict(zip(document.frames, document.threshold[mode].round(2).tolist())),
-                   "coefficients_per_sd": {f: dict(zip(names, np.round(document.coef[mode][k], 3).tolist()))
-                                           for k, f in enumerate(document.frames)}}
-            for mode, names in FEATURES.items()},
+        "metrics": {
+            "cross_validated": report.cv,
+            "held_out_test": report.test,
+            "real_heldout_sentences": report.real_heldout,
+            "document_cross_validated": report.document_cv,
+        },
+        "document_model": None
+        if document is None
+        else {
+            mode: {
+                "features": list(names),
+                "thresholds": dict(zip(document.frames, document.threshold[mode].round(2).tolist())),
+                "coefficients_per_sd": {
+                    f: dict(zip(names, np.round(document.coef[mode][k], 3).tolist()))
+                    for k, f in enumerate(document.frames)
+                },
+            }
+            for mode, names in FEATURES.items()
+        },
         "versions": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,

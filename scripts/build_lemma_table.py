@@ -47,7 +47,10 @@ def main() -> None:
     counter = LanguageCounter(lemmatizer.morph)  # no table: the dictionary itself
     write_table(LemmaTable({form: lemmatizer.parse(form) for form in forms},
                            frozenset(form for form in forms if not counter._known(form))))
-    print(f"{len(forms)} forms from {articles} build-half articles → {TABLE_PATH} ({TABLE_PATH.stat().st_size / 2**20:.1f} MB)")
+    print(
+        f"{len(forms)} forms from {articles} build-half articles → {TABLE_PATH} "
+        f"({TABLE_PATH.stat().st_size / 2**20:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -22,10 +22,14 @@ def inputs(tmp_path) -> Path:
     folder.mkdir()
     (folder / "a.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "b.txt").write_bytes(b"")  # an error record
-    rows = [{"id": "r1", "date": "2024-05-20", "outlet": "A", "text": "Россия и Казахстан углубляют интеграцию в ЕАЭС."},
-            {"id": "r2", "outlet": "B", "text": "В Бишкеке приняли закон о государственном языке."},
-            {"id": "r3", "text": ""}]  # no text: an error record with its id
-    (folder / "corpus.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    rows = [
+        {"id": "r1", "date": "2024-05-20", "outlet": "A", "text": "Россия и Казахстан углубляют интеграцию в ЕАЭС."},
+        {"id": "r2", "outlet": "B", "text": "В Бишкеке приняли закон о государственном языке."},
+        {"id": "r3", "text": ""},
+    ]  # no text: an error record with its id
+    (folder / "corpus.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     return folder
 
 

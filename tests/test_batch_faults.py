@@ -68,7 +68,12 @@ def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatc
     result = runner.invoke(main, args)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "No space left on device" in lines[0] and "--resume" in lines[0] and "out.jsonl.part" in lines[0]
+    assert (
+        len(lines) == 1
+        and "No space left on device" in lines[0]
+        and "--resume" in lines[0]
+        and "out.jsonl.part" in lines[0]
+    )
     assert not out.exists()
     part = tmp_path / "out.jsonl.part"
     assert [r["id"] for r in whole_lines(part)] == ["0", "1", "2", "3"]
@@ -80,7 +85,20 @@ def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatc
 
 
 def _framing_batch(corpus: Path, out: Path, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "framing.cli", "batch", str(corpus), "-o", str(out), "--jobs", str(jobs), "-q", "--mode", "lexicon"]
+    return [
+        sys.executable,
+        "-m",
+        "framing.cli",
+        "batch",
+        str(corpus),
+        "-o",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "-q",
+        "--mode",
+        "lexicon",
+    ]
 
 
 def _kill_wait_resume(tmp_path: Path, fault) -> tuple[int, str]:
@@ -89,7 +107,9 @@ def _kill_wait_resume(tmp_path: Path, fault) -> tuple[int, str]:
     corpus = write_corpus(tmp_path / "corpus.jsonl", 400)
     out, part = tmp_path / "out.jsonl", tmp_path / "out.jsonl.part"
     command = _framing_batch(corpus, out, 2)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         wait_for_lines(part, 40)
         fault(process)
@@ -164,8 +184,13 @@ def test_output_into_a_closed_pipe_stops_quietly(tmp_path):
 def test_size_limit_from_environment_is_checked(monkeypatch):
     from framing import reader
 
-    for value, expected in (("2", 2 * 2**20), ("inf", reader.megabytes(reader.DEFAULT_MAX_MB)), ("nan", reader.megabytes(reader.DEFAULT_MAX_MB)),
-                            ("-5", reader.megabytes(reader.DEFAULT_MAX_MB)), ("lots", reader.megabytes(reader.DEFAULT_MAX_MB))):
+    for value, expected in (
+        ("2", 2 * 2**20),
+        ("inf", reader.megabytes(reader.DEFAULT_MAX_MB)),
+        ("nan", reader.megabytes(reader.DEFAULT_MAX_MB)),
+        ("-5", reader.megabytes(reader.DEFAULT_MAX_MB)),
+        ("lots", reader.megabytes(reader.DEFAULT_MAX_MB)),
+    ):
         monkeypatch.setenv("FRAMING_MAX_MB", value)
         assert reader._max_bytes_from_env() == expected, value
 

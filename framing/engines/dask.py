@@ -110,17 +110,27 @@ class DaskEngine:
 
     def __enter__(self) -> DaskEngine:
         with ExitStack() as stack:
-            stack.enter_context(_quiet_logger("distributed"))  # its reconnect tracebacks: the failure is reported once, as EngineError
+            # its reconnect tracebacks: the failure is reported once, as EngineError
+            stack.enter_context(_quiet_logger("distributed"))
             if self.scheduler:
                 self.client = stack.enter_context(self._connect(self.scheduler))
             else:
                 with _children_ignore_ctrl_c(), warnings.catch_warnings():
-                    warnings.filterwarnings("ignore", message="Port .* is already in use")  # its status page moves to a free port
-                    cluster = stack.enter_context(LocalCluster(
-                        n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                        # CRITICAL: a worker's heartbeat racing the cluster's shutdown logs an ERROR with a traceback;
-                        # failures that matter reach the client and are reported in one line (cluster_failures)
-                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL))
+                    # its status page moves to a free port
+                    warnings.filterwarnings("ignore", message="Port .* is already in use")
+                    cluster = stack.enter_context(
+                        LocalCluster(
+                            n_workers=self.workers or os.cpu_count() or 1,
+                            threads_per_worker=1,
+                            processes=True,
+                            # CRITICAL: a worker's heartbeat racing the cluster's shutdown logs an ERROR with a
+                            # traceback; failures that matter reach the client and are reported in one line
+                            # (cluster_failures)
+                            host="127.0.0.1",
+                            dashboard_address=None,
+                            silence_logs=logging.CRITICAL,
+                        )
+                    )
                 self.client = stack.enter_context(Client(cluster, set_as_default=False))
             with cluster_failures():
                 self._wait_for_workers()
@@ -147,13 +157,19 @@ class DaskEngine:
         try:
             self.client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
         except TimeoutError:
-            raise FramingError(self.scheduler or "LocalCluster", f"no Dask worker connected within {WORKER_WAIT_SECONDS} s") from None
+            raise FramingError(
+                self.scheduler or "LocalCluster", f"no Dask worker connected within {WORKER_WAIT_SECONDS} s"
+            ) from None
 
     def _load_analyzers(self) -> None:
         """Register the plugin: every worker builds the analyzer now, in parallel; the first failure stops the run."""
         try:
             responses = self.client.register_plugin(AnalyzerPlugin(self.key, self.spec), name=self.key) or {}
-            failures = [f"{worker}: {r.get('exception_text') or r.get('text')}" for worker, r in responses.items() if r.get("status") != "OK"]
+            failures = [
+                f"{worker}: {r.get('exception_text') or r.get('text')}"
+                for worker, r in responses.items()
+                if r.get("status") != "OK"
+            ]
         except (CancelledError, OSError):
             raise
         except Exception as exc:  # this dask raises a worker's setup error; older ones report it per worker
@@ -161,7 +177,10 @@ class DaskEngine:
         if failures:
             self._unload_analyzers()
             reason = " ".join(failures[0].split())
-            raise FramingError(self.scheduler or "LocalCluster", f"a Dask worker cannot load the framing analyzer ({reason}); is the same framing installed there?")
+            raise FramingError(
+                self.scheduler or "LocalCluster",
+                f"a Dask worker cannot load the framing analyzer ({reason}); is the same framing installed there?",
+            )
 
     def _unload_analyzers(self) -> None:
         with suppress(Exception):  # the cluster may already be gone; its workers then took the analyzers with them
@@ -221,7 +240,9 @@ def cluster_failures() -> Iterator[None]:
     except (CancelledError, OSError) as exc:
         raise EngineError(f"lost the Dask cluster ({_one_line(exc)})") from None
     except Exception as exc:  # analyze_task turns every document problem into a record: this is the cluster's
-        raise EngineError(f"a Dask task failed ({_one_line(exc)}); is the same framing installed on the scheduler and every worker?") from None
+        raise EngineError(
+            f"a Dask task failed ({_one_line(exc)}); is the same framing installed on the scheduler and every worker?"
+        ) from None
 
 
 def _records(future) -> list[dict]:
@@ -234,8 +255,13 @@ def _one_line(exc: Exception, words: int = 40) -> str:
     return f"{type(exc).__name__}: " + " ".join(str(exc).split()[:words])
 
 
-def run_dask(tasks: Iterable[Task], analyzer: Analyzer, scheduler: str | None = None, workers: int | None = None,
-             with_text: bool = False) -> Iterator[dict]:
+def run_dask(
+    tasks: Iterable[Task],
+    analyzer: Analyzer,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    with_text: bool = False,
+) -> Iterator[dict]:
     """Like `engines.local.run`, on a Dask cluster: records in input order, the cluster connected on first use."""
     with DaskEngine(analyzer, scheduler, workers) as engine:
         yield from engine.run(tasks, with_text=with_text)
