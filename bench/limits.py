@@ -28,9 +28,12 @@ def make_text(path: Path, megabytes: float) -> None:
 
 def run(args: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall seconds and peak RSS (MB) of one child process (each run in a fresh grandchild for a clean max)."""
-    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
-               "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, p.returncode);"
-               "print(p.stderr.strip()[-300:])")
+    wrapper = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); p = subprocess.run(sys.argv[1:], "
+        "capture_output=True, text=True);"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, p.returncode);"
+        "print(p.stderr.strip()[-300:])"
+    )
     done = subprocess.run([sys.executable, "-c", wrapper, *args], capture_output=True, text=True, check=True)
     first, *rest = done.stdout.splitlines()
     seconds, rss, code = first.split()
@@ -52,7 +55,14 @@ def main() -> None:
             rows.append((f"analyze {name} text", seconds, rss, "ok" if done.returncode == 0 else done.stderr))
             print(rows[-1], flush=True)
         seconds, rss, done = run([*framing, str(big), "--max-mb", "10"])
-        rows.append((f"analyze {options.mb:g} MB with --max-mb 10", seconds, rss, done.stderr.splitlines()[0] if done.stderr else "?"))
+        rows.append(
+            (
+                f"analyze {options.mb:g} MB with --max-mb 10",
+                seconds,
+                rss,
+                done.stderr.splitlines()[0] if done.stderr else "?",
+            )
+        )
         print(rows[-1], flush=True)
     ratio = rows[1][2] / rows[0][2]
     lines = [
@@ -64,7 +74,8 @@ def main() -> None:
         "|---|---:|---:|---|",
         *(f"| {name} | {seconds:.1f} | {rss:.0f} | {result} |" for name, seconds, rss, result in rows),
         "",
-        f"Peak RSS {options.mb:g} MB vs 5 MB: {ratio:.2f}×; target < 1 GB for 50 MB: {'met' if rows[1][2] < 1024 else 'NOT met'}.",
+        f"Peak RSS {options.mb:g} MB vs 5 MB: {ratio:.2f}×; target < 1 GB for 50 MB: "
+        f"{'met' if rows[1][2] < 1024 else 'NOT met'}.",
         "",
     ]
     (ROOT / "bench" / "LIMITS.md").write_text("\n".join(lines), encoding="utf-8")

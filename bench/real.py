@@ -79,8 +79,8 @@ def child(kind: str, path: str) -> None:
         return
     if kind == "dask":
         from framing.analyzer import Analyzer
-        from framing.batch import Task
-        from framing.dask_engine import DaskEngine
+        from framing.engines.dask import DaskEngine
+        from framing.sources import Task
 
         tasks = [Task(f"doc{i}", text=text) for i, text in enumerate(docs)]
         started = time.perf_counter()
@@ -106,7 +106,8 @@ def child(kind: str, path: str) -> None:
                           "rss_mb": peak_rss_mb()}))
     else:
         from framing.analyzer import Analyzer
-        from framing.batch import Task, run
+        from framing.engines.local import run
+        from framing.sources import Task
 
         jobs = int(kind[-1])
         analyzer = Analyzer(mode="combined")
@@ -114,11 +115,14 @@ def child(kind: str, path: str) -> None:
         started = time.perf_counter()
         records = list(run(iter(tasks), analyzer, jobs))
         seconds = time.perf_counter() - started
-        print(json.dumps({"tokens": sum(r.get("tokens", 0) for r in records), "seconds": seconds, "rss_mb": peak_rss_mb()}))
+        tokens = sum(r.get("tokens", 0) for r in records)
+        print(json.dumps({"tokens": tokens, "seconds": seconds, "rss_mb": peak_rss_mb()}))
 
 
 def in_fresh_process(kind: str, path: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, path], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, path], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -160,7 +164,10 @@ def main() -> None:
         child(*args.child)
         return
     if not CORPUS.exists():
-        sys.exit(f"bench/real.py: {CORPUS} not found; this benchmark needs the real corpus (bench/run.py uses the repo's texts)")
+        sys.exit(
+            f"bench/real.py: {CORPUS} not found; this benchmark needs the real corpus (bench/run.py uses the repo's "
+            "texts)"
+        )
     docs = bench_half(args.tokens)
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.jsonl")
@@ -179,7 +186,9 @@ def main() -> None:
     first, warm = tokens / analyze["seconds"], tokens / analyze["warm_seconds"]
     b1, b2 = (batch[j]["tokens"] / batch[j]["seconds"] for j in (1, 2))
     startup = statistics.median(wall([*FRAMING, "analyze", str(SEED), "--format", "json"]) for _ in range(5))
-    floor = statistics.median(wall([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"]) for _ in range(5))
+    floor = statistics.median(
+        wall([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"]) for _ in range(5)
+    )
     rows = [
         ("naive: spaCy blank ru + pymorphy3 lemmatizer + PhraseMatcher(LEMMA)", base, f"{base_tokens:,} tokens"),
         ("framing.analyze, first pass (fresh process)", first,
@@ -200,11 +209,16 @@ def main() -> None:
         ("start-up ≤ import floor + 0.3 s", startup <= floor + 0.3, f"{startup:.2f} s vs floor {floor:.2f} s"),
         ("peak RSS of analyze < 300 MB", analyze["rss_mb"] < 300, f"{analyze['rss_mb']:.0f} MB"),
     ]
-    lines = ["# Speed on real text (bench half of the real-news corpus)", "",
-             f"Produced by `python bench/real.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-             f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
-             "Articles: RT and Nezavisimaya Gazeta, public evaluation data of mannefedov/ru_kw_eval_datasets (bench half).", "",
-             "| run | tokens/s | × naive | |", "|---|---:|---:|---|"]
+    lines = [
+        "# Speed on real text (bench half of the real-news corpus)",
+        "",
+        f"Produced by `python bench/real.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+        "Articles: RT and Nezavisimaya Gazeta, public evaluation data of mannefedov/ru_kw_eval_datasets (bench half).",
+        "",
+        "| run | tokens/s | × naive | |",
+        "|---|---:|---:|---|",
+    ]
     lines += [f"| {name} | {rate:,.0f} | {rate / base:.1f}× | {note} |" for name, rate, note in rows]
     lines += ["", "| target (issue 14) | met | measured |", "|---|---|---|"]
     lines += [f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks]

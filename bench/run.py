@@ -129,10 +129,10 @@ def dask_batch_rate(tasks: list, analyzer, total_tokens: int, workers: int = 2) 
     here the cluster is started and every worker analyses the whole corpus once, untimed, so the ratio
     compares the engines, not cold caches.
     """
-    from framing.dask_engine import DaskEngine, _analyze_chunk
+    from framing.engines.dask import DaskEngine, analyze_on_worker
 
     with DaskEngine(analyzer, workers=workers) as engine:
-        engine.client.run(_analyze_chunk, engine.key, tasks)  # on each worker
+        engine.client.run(analyze_on_worker, engine.key, tasks)  # on each worker
         seconds = best_time(lambda: [json.dumps(r, ensure_ascii=False) for r in engine.run(iter(tasks))])
     return total_tokens / seconds
 
@@ -150,7 +150,11 @@ def profile_top(analyzer, docs: list[str], n: int = 8) -> tuple[str, list[str]]:
             analyzer.analyze(doc)
         profiler.stop()
         tree = profiler.output_text(unicode=False, color=False, show_all=False)
-        lines = [line.rstrip() for line in tree.splitlines() if line.strip() and not line.lstrip().startswith(("_", "Recorded", "Samples", "Duration", "CPU", "Program"))]
+        lines = [
+            line.rstrip()
+            for line in tree.splitlines()
+            if line.strip() and not line.lstrip().startswith(("_", "Recorded", "Samples", "Duration", "CPU", "Program"))
+        ]
         return "pyinstrument call tree, seconds per frame", lines[:40]
     profiler = cProfile.Profile()
     profiler.enable()
@@ -161,20 +165,25 @@ def profile_top(analyzer, docs: list[str], n: int = 8) -> tuple[str, list[str]]:
     stats = pstats.Stats(profiler, stream=stream)
     total = sum(v[2] for v in stats.stats.values())
     rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:n]
-    return "cProfile, share of total time by function", [f"{100 * v[2] / total:5.1f}%  {Path(k[0]).name}:{k[1]}({k[2]})" for k, v in rows]
+    return "cProfile, share of total time by function", [
+        f"{100 * v[2] / total:5.1f}%  {Path(k[0]).name}:{k[1]}({k[2]})" for k, v in rows
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=1_000_000)
-    parser.add_argument("--baseline-tokens", type=int, default=120_000, help="baseline is slow: measured on this prefix")
+    parser.add_argument(
+        "--baseline-tokens", type=int, default=120_000, help="baseline is slow: measured on this prefix"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the harness")
     args = parser.parse_args()
     if args.quick:
         args.tokens, args.baseline_tokens = 120_000, 20_000
 
     from framing.analyzer import Analyzer
-    from framing.batch import Task, run
+    from framing.engines.local import run
+    from framing.sources import Task
 
     docs = build_corpus(args.tokens)
     total_tokens = count_tokens(docs)
@@ -186,7 +195,10 @@ def main() -> None:
         n += len(WORD.findall(d))
     prefix_tokens = n
     rows: list[tuple[str, str, str]] = []
-    print(f"corpus: {len(docs)} documents, {total_tokens:,} tokens; baseline prefix: {len(prefix)} documents, {prefix_tokens:,} tokens")
+    print(
+        f"corpus: {len(docs)} documents, {total_tokens:,} tokens; baseline prefix: {len(prefix)} documents, "
+        f"{prefix_tokens:,} tokens"
+    )
 
     # 1. baseline vs framing on the same prefix
     nlp, matcher = baseline_pipeline()
@@ -203,7 +215,9 @@ def main() -> None:
         same = prefix_tokens / time_it(lambda a=analyzer: [a.analyze(d) for d in prefix])
         full = total_tokens / time_it(lambda a=analyzer: [a.analyze(d) for d in docs])
         rates[mode] = full
-        rows.append((f"framing.analyze warm, {mode} mode (baseline prefix)", f"{same:,.0f}", f"{same / base_rate:.1f}×"))
+        rows.append(
+            (f"framing.analyze warm, {mode} mode (baseline prefix)", f"{same:,.0f}", f"{same / base_rate:.1f}×")
+        )
         rows.append((f"framing.analyze warm, {mode} mode (whole corpus)", f"{full:,.0f}", f"{full / base_rate:.1f}×"))
 
     # 2. batch over the corpus as files, jobs 1 vs 2 (processing time: the analyzer is loaded once before)
@@ -214,19 +228,56 @@ def main() -> None:
     tasks = [Task(str(p), path=str(p)) for p in sorted(CORPUS.glob("*.txt"))]
     batch_rates = {}
     for jobs in (1, 2):
-        seconds = best_time(lambda j=jobs: [json.dumps(r, ensure_ascii=False) for r in run(iter(tasks), analyzers["combined"], j)])
+        seconds = best_time(
+            lambda j=jobs: [json.dumps(r, ensure_ascii=False) for r in run(iter(tasks), analyzers["combined"], j)]
+        )
         batch_rates[jobs] = total_tokens / seconds
-        rows.append((f"batch (library), --jobs {jobs}, {len(tasks)} files", f"{batch_rates[jobs]:,.0f}", f"{batch_rates[jobs] / base_rate:.1f}×"))
+        rows.append(
+            (
+                f"batch (library), --jobs {jobs}, {len(tasks)} files",
+                f"{batch_rates[jobs]:,.0f}",
+                f"{batch_rates[jobs] / base_rate:.1f}×",
+            )
+        )
     dask_rate = dask_batch_rate(tasks, analyzers["combined"], total_tokens, workers=2)
     print(f"dask engine, 2 local workers: {dask_rate:,.0f} tokens/s = {dask_rate / batch_rates[2]:.2f}× --jobs 2")
-    rows.append((f"batch (library), --engine dask, LocalCluster of 2 workers, {len(tasks)} files", f"{dask_rate:,.0f}", f"{dask_rate / base_rate:.1f}×"))
+    rows.append(
+        (
+            f"batch (library), --engine dask, LocalCluster of 2 workers, {len(tasks)} files",
+            f"{dask_rate:,.0f}",
+            f"{dask_rate / base_rate:.1f}×",
+        )
+    )
     cli_walls = {}
     for jobs in (1, 2):
-        wall, _ = run_child([*FRAMING, "batch", str(CORPUS), "-o", str(ROOT / "bench" / f"out{jobs}.jsonl"), "--jobs", str(jobs), "-q"])
+        wall, _ = run_child(
+            [*FRAMING, "batch", str(CORPUS), "-o", str(ROOT / "bench" / f"out{jobs}.jsonl"), "--jobs", str(jobs), "-q"]
+        )
         cli_walls[jobs] = wall
-        rows.append((f"`framing batch --jobs {jobs}` CLI wall incl. start-up ({wall:.1f} s)", f"{total_tokens / wall:,.0f}", ""))
-    dask_wall, _ = run_child([*FRAMING, "batch", str(CORPUS), "-o", str(ROOT / "bench" / "out_dask.jsonl"), "--engine", "dask", "--jobs", "2", "-q"])
-    rows.append((f"`framing batch --engine dask --jobs 2` CLI wall incl. cluster start-up ({dask_wall:.1f} s)", f"{total_tokens / dask_wall:,.0f}", ""))
+        rows.append(
+            (f"`framing batch --jobs {jobs}` CLI wall incl. start-up ({wall:.1f} s)", f"{total_tokens / wall:,.0f}", "")
+        )
+    dask_wall, _ = run_child(
+        [
+            *FRAMING,
+            "batch",
+            str(CORPUS),
+            "-o",
+            str(ROOT / "bench" / "out_dask.jsonl"),
+            "--engine",
+            "dask",
+            "--jobs",
+            "2",
+            "-q",
+        ]
+    )
+    rows.append(
+        (
+            f"`framing batch --engine dask --jobs 2` CLI wall incl. cluster start-up ({dask_wall:.1f} s)",
+            f"{total_tokens / dask_wall:,.0f}",
+            "",
+        )
+    )
     for name in ("out1", "out2", "out_dask"):
         (ROOT / "bench" / f"{name}.jsonl").unlink(missing_ok=True)
 
@@ -238,7 +289,9 @@ def main() -> None:
         rss.append(peak)
     startup = statistics.median(walls)
     # the floor no spaCy + pymorphy3 tool can go below: importing both and loading the dictionaries
-    floor = statistics.median(run_child([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"])[0] for _ in range(5))
+    floor = statistics.median(
+        run_child([sys.executable, "-c", "import spacy, pymorphy3; pymorphy3.MorphAnalyzer()"])[0] for _ in range(5)
+    )
 
     # 4. memory: batch RSS with 10,000 vs 100 small documents (JSONL corpus, --jobs 1)
     memory = {}
@@ -247,8 +300,12 @@ def main() -> None:
         path = ROOT / "bench" / f"small{count}.jsonl"
         with open(path, "w", encoding="utf-8") as handle:
             for i in range(count):
-                handle.write(json.dumps({"id": str(i), "text": sentences[i % len(sentences)]}, ensure_ascii=False) + "\n")
-        _, memory[count] = run_child([*FRAMING, "batch", str(path), "-o", str(path.with_suffix(".out.jsonl")), "--jobs", "1", "-q"])
+                handle.write(
+                    json.dumps({"id": str(i), "text": sentences[i % len(sentences)]}, ensure_ascii=False) + "\n"
+                )
+        _, memory[count] = run_child(
+            [*FRAMING, "batch", str(path), "-o", str(path.with_suffix(".out.jsonl")), "--jobs", "1", "-q"]
+        )
         path.unlink()
         path.with_suffix(".out.jsonl").unlink(missing_ok=True)
 
@@ -256,26 +313,59 @@ def main() -> None:
     checks = [
         ("combined warm ≥ 10× baseline", rates["combined"] / base_rate >= 10, f"{rates['combined'] / base_rate:.1f}×"),
         ("combined warm ≥ 150k tokens/s", rates["combined"] >= 150_000, f"{rates['combined']:,.0f}"),
-        ("batch --jobs 2 ≥ 1.6× --jobs 1", batch_rates[2] / batch_rates[1] >= 1.6, f"{batch_rates[2] / batch_rates[1]:.2f}× (CLI wall: {cli_walls[1] / cli_walls[2]:.2f}×)"),
-        ("batch --engine dask, 2 local workers ≥ 0.8× --jobs 2", dask_rate / batch_rates[2] >= 0.8,
-         f"{dask_rate / batch_rates[2]:.2f}× (CLI wall incl. cluster start-up: {cli_walls[2] / dask_wall:.2f}×)"),
-        ("analyze seed start-up median < 1.0 s", startup < 1.0, f"{startup:.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)}); "
-         f"floor `import spacy, pymorphy3` + dictionaries: {floor:.2f} s, so framing's own share is {startup - floor:.2f} s"),
+        (
+            "batch --jobs 2 ≥ 1.6× --jobs 1",
+            batch_rates[2] / batch_rates[1] >= 1.6,
+            f"{batch_rates[2] / batch_rates[1]:.2f}× (CLI wall: {cli_walls[1] / cli_walls[2]:.2f}×)",
+        ),
+        (
+            "batch --engine dask, 2 local workers ≥ 0.8× --jobs 2",
+            dask_rate / batch_rates[2] >= 0.8,
+            f"{dask_rate / batch_rates[2]:.2f}× (CLI wall incl. cluster start-up: {cli_walls[2] / dask_wall:.2f}×)",
+        ),
+        (
+            "analyze seed start-up median < 1.0 s",
+            startup < 1.0,
+            f"{startup:.2f} s (runs: {', '.join(f'{w:.2f}' for w in walls)}); "
+            f"floor `import spacy, pymorphy3` + dictionaries: {floor:.2f} s, so framing's own share is "
+            f"{startup - floor:.2f} s",
+        ),
         ("analyze seed peak RSS < 300 MB", max(rss) < 300, f"{max(rss):.0f} MB"),
-        ("batch RSS 10,000 docs ≤ 1.5× 100 docs", memory[10_000] <= 1.5 * memory[100], f"{memory[10_000]:.0f} MB vs {memory[100]:.0f} MB = {memory[10_000] / memory[100]:.2f}×"),
+        (
+            "batch RSS 10,000 docs ≤ 1.5× 100 docs",
+            memory[10_000] <= 1.5 * memory[100],
+            f"{memory[10_000]:.0f} MB vs {memory[100]:.0f} MB = {memory[10_000] / memory[100]:.2f}×",
+        ),
     ]
     machine = {
-        "cpu": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()),
+        "cpu": next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        ),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         **{name: version(name) for name in ("spacy", "pymorphy3", "numpy", "razdel", "framing")},
     }
-    lines = ["# Benchmark results", "", f"Produced by `python bench/run.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).", "",
-             "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), "",
-             f"Corpus: {len(docs)} documents, {total_tokens:,} tokens (seed + gold articles + training sentences, shuffled); "
-             f"baseline measured on the first {len(prefix)} documents ({prefix_tokens:,} tokens), framing on the same prefix and on the whole corpus; "
-             f"batch engines best of {REPEATS} runs each.", "",
-             "| run | tokens/s | × baseline |", "|---|---:|---:|"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Produced by `python bench/run.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}).",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()),
+        "",
+        f"Corpus: {len(docs)} documents, {total_tokens:,} tokens (seed + gold articles + training sentences, "
+        "shuffled); "
+        f"baseline measured on the first {len(prefix)} documents ({prefix_tokens:,} tokens), framing on the same "
+        "prefix and on the whole corpus; "
+        f"batch engines best of {REPEATS} runs each.",
+        "",
+        "| run | tokens/s | × baseline |",
+        "|---|---:|---:|",
+    ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     lines += ["", "| target | met | measured |", "|---|---|---|"]
     lines += [f"| {name} | {'yes' if ok else '**no**'} | {value} |" for name, ok, value in checks]

@@ -14,7 +14,10 @@ analysis = framing.analyze(seed.read_text(encoding="utf-8"), source=seed.name)
 print(f"{analysis.source}: dominant frame = {analysis.dominant}")
 for frame in analysis.frames:
     top_terms = ", ".join(t.lemma for t in frame.terms[:3])
-    print(f"  {frame.id:16} score={frame.score:.2f} present={frame.present} lexicon hits={frame.hits} terms: {top_terms}")
+    print(
+        f"  {frame.id:16} score={frame.score:.2f} present={frame.present} lexicon hits={frame.lexicon.hits} terms: "
+        f"{top_terms}"
+    )
     for evidence in frame.evidence[:1]:
         print(f"    evidence [{evidence.span.start}:{evidence.span.stop}] {evidence.span.text[:90]}…")
 

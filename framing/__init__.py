@@ -14,10 +14,11 @@ from .errors import FramingError
 
 if TYPE_CHECKING:
     from .analyzer import Analyzer
+    from .batch import run_batch
     from .results import Analysis
 
 __version__ = "0.2.0"
-__all__ = ["analyze", "Analyzer", "FramingError", "__version__"]
+__all__ = ["analyze", "Analysis", "Analyzer", "FramingError", "run_batch", "__version__"]
 
 _default: dict[str, Analyzer] = {}
 
@@ -31,9 +32,16 @@ def analyze(text: str, source: str | None = None, mode: str = "combined") -> Ana
     return _default[mode].analyze(text, source=source)
 
 
-def __getattr__(name: str):
-    if name == "Analyzer":
-        from .analyzer import Analyzer
+_LAZY = {
+    "Analyzer": "analyzer",
+    "Analysis": "results",
+    "run_batch": "batch",
+}  # imported on first use: start-up stays fast
 
-        return Analyzer
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(name)

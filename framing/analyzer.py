@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from .classifier import LinearModel
-from .decision import decide, dominant_frame
+from .decision import dominant_frame, frame_verdict
 from .features import sentence_lemmas, unit_features
 from .language import LanguageCounter, LanguageCounts, judge
 from .lexicon import LexiconSet, load_lexicon_set
-from .matcher import LexiconMatcher
-from .nlp import load_pipeline
+from .matcher import LexiconMatcher, summed_weights
+from .nlp import load_pipeline, pipeline_lemmatizer
 from .normalize import normalize, split_date_header
 from .results import Analysis, Evidence, FrameResult, Hit, Substring, TermCount
 from .scoring import MODES, SENTENCE_PROB, classifier_score, lexicon_score
@@ -34,11 +34,10 @@ class Analyzer:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.mode = mode
-        self.with_text = False  # batch records carry the text when set (framing batch --with-text)
         self.nlp = load_pipeline()
         self.lexicons = lexicons if isinstance(lexicons, LexiconSet) else load_lexicon_set(lexicons)
         self.matcher = LexiconMatcher(self.lexicons, self.nlp.vocab.strings)
-        lemmatizer = self.nlp.get_pipe("cached_morph_lemmatizer")
+        lemmatizer = pipeline_lemmatizer(self.nlp)
         self.language_counter = LanguageCounter(lemmatizer.morph, lemmatizer.table)
         self.segment_chars = SEGMENT_CHARS
         # Every mode needs the model file: it holds the document-level decision (lexicon mode skips its sentences).
@@ -63,15 +62,17 @@ class Analyzer:
             tokens += int(doc._.is_word.sum())
             first_sentence = len(sentences)
             sentences.extend((seg_start + a, seg_start + b) for a, b in doc._.sentences)
-            weights: list[dict[str, float]] = [{} for _ in doc._.sentences]
-            for hit in self.matcher.match(doc):
-                start, stop = seg_start + doc[hit.start].idx, seg_start + doc[hit.end - 1].idx + len(doc[hit.end - 1])
-                frame_id = frames[hit.frame].id
+            token_hits = self.matcher.match(doc)
+            for hit in token_hits:
+                last = doc[hit.end - 1]
+                start, stop = seg_start + doc[hit.start].idx, seg_start + last.idx + len(last)
                 span = Substring(start, stop, text[start:stop])
-                hits_by_frame[hit.frame].append(Hit(frame_id, hit.term.lemma, hit.weight, span, first_sentence + hit.sentence))
-                weights[hit.sentence][frame_id] = weights[hit.sentence].get(frame_id, 0.0) + hit.weight
+                sentence = first_sentence + hit.sentence
+                hits_by_frame[hit.frame_index].append(
+                    Hit(frames[hit.frame_index].id, hit.term.lemma, hit.weight, span, sentence)
+                )
             if context is not None:
-                context.add(sentence_lemmas(doc), weights)
+                context.add(sentence_lemmas(doc), summed_weights(token_hits, self.lexicons.ids, len(doc._.sentences)))
             del doc
         language = judge(counts)
         probs = context.finish() if context is not None else None
@@ -80,22 +81,21 @@ class Analyzer:
         results = []
         for index, frame in enumerate(frames):
             hits = hits_by_frame.get(index, [])
-            lexicon = lexicon_score([h.weight for h in hits], tokens, [h.sentence for h in hits], len(sentences))
+            lex_score = lexicon_score([h.weight for h in hits], tokens, [h.sentence for h in hits], len(sentences))
             frame_probs = probs[:, model_columns[frame.id]] if probs is not None and frame.id in model_columns else None
-            classifier = classifier_score(frame_probs) if frame_probs is not None else None
-            # No frame is claimed for text that is not Russian: the components stay visible, the score is 0.
-            score, threshold = decide(self.model.document, self.mode, frame.id, lexicon, classifier, tokens)
-            if not language.is_russian:
-                score = 0.0
+            cls_score = classifier_score(frame_probs) if frame_probs is not None else None
+            score, present, threshold = frame_verdict(
+                self.model.document, self.mode, frame.id, lex_score, cls_score, tokens, language.code
+            )
             evidence, classifier_only = _evidence(text, sentences, hits, frame_probs)
             results.append(
                 FrameResult(
                     id=frame.id,
                     label=frame.label,
                     score=score,
-                    present=score >= threshold and language.is_russian,
-                    lexicon=lexicon,
-                    classifier=classifier,
+                    present=present,
+                    lexicon=lex_score,
+                    classifier=cls_score,
                     terms=_term_counts(hits),
                     evidence=evidence,
                     classifier_only=classifier_only,
@@ -106,8 +106,19 @@ class Analyzer:
         results.sort(key=lambda r: (-r.score, r.id))
         dominant = dominant_frame(results)
         warnings = [language.warning + "; no frame claimed"] if language.warning else []
-        return Analysis(source, date or header_date, text, tokens, len(sentences), self.mode, results, dominant,
-                        language=language.code, russian_share=language.russian_share, warnings=warnings)
+        return Analysis(
+            source,
+            date or header_date,
+            text,
+            tokens,
+            len(sentences),
+            self.mode,
+            results,
+            dominant,
+            language=language.code,
+            russian_share=language.russian_share,
+            warnings=warnings,
+        )
 
 
 class _ContextWindow:
@@ -139,7 +150,7 @@ class _ContextWindow:
             return
         around = self.before + units + after
         features = unit_features(around, [{}] * len(self.before) + weights + [{}] * len(after))
-        self.blocks.append(self.model.predict_proba(features[len(self.before): len(self.before) + len(units)]))
+        self.blocks.append(self.model.predict_proba(features[len(self.before) : len(self.before) + len(units)]))
         self.before = units[-1:]
         self.pending = ([], [])
 
@@ -170,7 +181,10 @@ def _term_counts(hits: list[Hit]) -> list[TermCount]:
     totals: Counter = Counter()
     for hit in hits:
         totals[hit.lemma] += hit.weight
-    return [TermCount(lemma, counts[lemma], round(totals[lemma], 4)) for lemma in sorted(counts, key=lambda k: (-totals[k], k))]
+    return [
+        TermCount(lemma, counts[lemma], round(totals[lemma], 4))
+        for lemma in sorted(counts, key=lambda k: (-totals[k], k))
+    ]
 
 
 def _evidence(

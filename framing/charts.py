@@ -14,17 +14,22 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .batch import Summary
 from .errors import FramingError
+from .formats import thousands
 from .html_report import CSS, html_page
 from .palette import frame_colours
 from .summarize import GroupSeries, chart_series
+from .tally import Summary
 
 MISSING_EXTRA = "--report needs the report extra: pip install 'framing[report]'"
 PRESENT_PNG, SCORE_PNG, REPORT_HTML = "frames_present.png", "frames_score.png", "report.html"
 DPI = 100
 CHART_WIDTH, CHART_HEIGHT = 1000, 480  # pixels
-CHART_CSS = CSS + "img.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0 1rem; } td.empty { color: #aaa; } td.name { white-space: nowrap; }\n"
+CHART_CSS = (
+    CSS
+    + "img.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0 1rem; }\n"
+    + "td.empty { color: #aaa; } td.name { white-space: nowrap; }\n"
+)
 
 
 class MissingExtraError(FramingError):
@@ -53,11 +58,21 @@ class ReportFiles:
 
 
 def _grouping_words(series: GroupSeries) -> str:
-    return {"date:month": "by month", "date:year": "by year", "folder": "by folder", "all": "all documents"}.get(series.grouping, f"by {series.grouping}")
+    return {"date:month": "by month", "date:year": "by year", "folder": "by folder", "all": "all documents"}.get(
+        series.grouping, f"by {series.grouping}"
+    )
 
 
-def chart_png(series: GroupSeries, values: dict[str, list[float | None]], title: str, ylabel: str, labels: dict[str, str],
-              width: int = CHART_WIDTH, height: int = CHART_HEIGHT, percent: bool = False) -> bytes:
+def chart_png(
+    series: GroupSeries,
+    values: dict[str, list[float | None]],
+    title: str,
+    ylabel: str,
+    labels: dict[str, str],
+    width: int = CHART_WIDTH,
+    height: int = CHART_HEIGHT,
+    percent: bool = False,
+) -> bytes:
     """One chart as PNG bytes of exactly width × height pixels: lines over time, grouped bars otherwise."""
     require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -78,7 +93,13 @@ def chart_png(series: GroupSeries, values: dict[str, list[float | None]], title:
         width_each = 0.8 / max(len(frames), 1)
         for i, frame in enumerate(frames):
             offsets = [p - 0.4 + width_each * (i + 0.5) for p in positions]
-            axes.bar(offsets, [0.0 if v is None else v for v in values[frame]], width_each, color=colours[frame], label=frame_name(frame, labels))
+            axes.bar(
+                offsets,
+                [0.0 if v is None else v for v in values[frame]],
+                width_each,
+                color=colours[frame],
+                label=frame_name(frame, labels),
+            )
     axes.set_xticks(positions, [f"{name}\nn={n}" for name, n in zip(series.names, series.documents)])
     if len(positions) > 12:  # keep labels legible: every k-th tick, the rest unlabeled
         step = -(-len(positions) // 12)
@@ -109,19 +130,26 @@ def _percent(count: int, total: int) -> str:
 def _overall_table(summary: Summary, labels: dict[str, str]) -> str:
     ok = summary.ok
     rows = "".join(
-        f'<tr data-frame="{escape(f)}"><td class="name">{escape(frame_name(f, labels))}</td><td>{_percent(ok.present[f], ok.documents)}</td>'
+        f'<tr data-frame="{escape(f)}"><td '
+        f'class="name">{escape(frame_name(f, labels))}</td><td>{_percent(ok.present[f], ok.documents)}</td>'
         f"<td>{ok.score_sum[f] / ok.documents if ok.documents else 0:.2f}</td><td>{ok.dominant[f]}</td></tr>"
         for f in summary.frame_ids
     )
     rows += f'<tr><td class="name">(none)</td><td></td><td></td><td>{ok.dominant["none"]}</td></tr>'
-    return ('<table class="overall"><tr><th class="name">frame</th><th>present in</th><th>mean score</th><th>dominant in</th></tr>'
-            f"{rows}</table>")
+    return (
+        '<table class="overall"><tr><th class="name">frame</th><th>present in</th><th>mean score</th><th>dominant '
+        'in</th></tr>'
+        f"{rows}</table>"
+    )
 
 
 def _group_table(series: GroupSeries, labels: dict[str, str]) -> str:
     frames = list(series.present_share)
-    head = '<tr><th class="name" rowspan="2">group</th><th rowspan="2">docs</th>' + "".join(
-        f'<th colspan="2">{escape(frame_name(f, labels))}</th>' for f in frames) + "</tr>"
+    head = (
+        '<tr><th class="name" rowspan="2">group</th><th rowspan="2">docs</th>'
+        + "".join(f'<th colspan="2">{escape(frame_name(f, labels))}</th>' for f in frames)
+        + "</tr>"
+    )
     head += "<tr>" + "<th>present</th><th>mean</th>" * len(frames) + "</tr>"
     rows = []
     for i, (name, documents) in enumerate(zip(series.names, series.documents)):
@@ -130,14 +158,19 @@ def _group_table(series: GroupSeries, labels: dict[str, str]) -> str:
             mean = series.mean_score[f][i]
             cells.append(f"<td>{_percent(series.present_count[f][i], documents)}</td>")
             cells.append(f"<td>{mean:.2f}</td>" if mean is not None else '<td class="empty">—</td>')
-        rows.append(f'<tr data-group="{escape(name)}"><td class="name">{escape(name)}</td><td>{documents}</td>{"".join(cells)}</tr>')
+        rows.append(
+            f'<tr data-group="{escape(name)}"><td '
+            f'class="name">{escape(name)}</td><td>{documents}</td>{"".join(cells)}</tr>'
+        )
     return f'<table class="groups">{head}{"".join(rows)}</table>'
 
 
-def charts_html(summary: Summary, series: GroupSeries, labels: dict[str, str], pngs: dict[str, bytes], source: str) -> str:
+def charts_html(
+    summary: Summary, series: GroupSeries, labels: dict[str, str], pngs: dict[str, bytes], source: str
+) -> str:
     """The charts (PNG as data: URIs, so the page is one file) with the numbers behind them underneath."""
     ok = summary.ok
-    tokens = f"{ok.tokens:,}".replace(",", " ")
+    tokens = thousands(ok.tokens)
     facts = f"{ok.documents} documents ok, {summary.failed} failed; {tokens} tokens"
     notes = []
     if series.left_out:
@@ -149,20 +182,31 @@ def charts_html(summary: Summary, series: GroupSeries, labels: dict[str, str], p
         f'<img class="chart" alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
         for alt, data in pngs.items()
     )
-    return html_page(f"framing — corpus report ({_grouping_words(series)})", [
-        f'<p class="note">{escape(source)}: {escape(facts)}</p>',
-        images,
-        "".join(f'<p class="note">{escape(note)}</p>' for note in notes),
-        f"<h2>{escape(_grouping_words(series).capitalize())}</h2>",
-        '<p class="note">present: share of the group\'s documents where the frame is present (count); mean: mean frame score.</p>',
-        _group_table(series, labels),
-        "<h2>Frames over all documents</h2>",
-        _overall_table(summary, labels),
-    ], css=CHART_CSS)
+    return html_page(
+        f"framing — corpus report ({_grouping_words(series)})",
+        [
+            f'<p class="note">{escape(source)}: {escape(facts)}</p>',
+            images,
+            "".join(f'<p class="note">{escape(note)}</p>' for note in notes),
+            f"<h2>{escape(_grouping_words(series).capitalize())}</h2>",
+            '<p class="note">present: share of the group\'s documents where the frame is present (count); mean: mean '
+            'frame score.</p>',
+            _group_table(series, labels),
+            "<h2>Frames over all documents</h2>",
+            _overall_table(summary, labels),
+        ],
+        css=CHART_CSS,
+    )
 
 
-def write_report(summary: Summary, out_dir: str | Path, labels: dict[str, str] | None = None, source: str = "",
-                 width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> ReportFiles:
+def write_report(
+    summary: Summary,
+    out_dir: str | Path,
+    labels: dict[str, str] | None = None,
+    source: str = "",
+    width: int = CHART_WIDTH,
+    height: int = CHART_HEIGHT,
+) -> ReportFiles:
     """Write the two PNG charts and the HTML page into `out_dir` (created if missing)."""
     require_matplotlib()
     out = Path(out_dir)
@@ -171,7 +215,16 @@ def write_report(summary: Summary, out_dir: str | Path, labels: dict[str, str] |
     out.mkdir(parents=True, exist_ok=True)
     labels = labels or {}
     series = chart_series(summary)
-    present = chart_png(series, series.present_share, "Documents where the frame is present", "share of documents", labels, width, height, percent=True)
+    present = chart_png(
+        series,
+        series.present_share,
+        "Documents where the frame is present",
+        "share of documents",
+        labels,
+        width,
+        height,
+        percent=True,
+    )
     score = chart_png(series, series.mean_score, "Mean frame score", "mean score (0–1)", labels, width, height)
     files = ReportFiles(out / PRESENT_PNG, out / SCORE_PNG, out / REPORT_HTML)
     files.present_png.write_bytes(present)

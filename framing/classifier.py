@@ -89,7 +89,9 @@ class LinearModel:
         path = directory / "model.npz"
         np.savez_compressed(path, format=np.array(FORMAT), digest=np.array(_digest(arrays)), **arrays)
         if self.card is not None:
-            (directory / "model_card.json").write_text(json.dumps(self.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            (directory / "model_card.json").write_text(
+                json.dumps(self.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
         return path
 
     @classmethod
@@ -105,12 +107,16 @@ class LinearModel:
             raise FramingError(where, "not a regular file")
         size = path.stat().st_size
         if size > MAX_MODEL_BYTES:
-            raise FramingError(where, f"file too large for a model ({size / 2**20:.0f} MB > {MAX_MODEL_BYTES // 2**20} MB)")
+            raise FramingError(
+                where, f"file too large for a model ({size / 2**20:.0f} MB > {MAX_MODEL_BYTES // 2**20} MB)"
+            )
         try:
             with np.load(path, allow_pickle=False) as data:
                 found = str(data["format"]) if "format" in data else None
                 if found == "framing-linear/1":
-                    raise FramingError(where, "model of an older format without a document model: rebuild it with `framing train`")
+                    raise FramingError(
+                        where, "model of an older format without a document model: rebuild it with `framing train`"
+                    )
                 if found != FORMAT:
                     raise FramingError(where, f"not a framing model (expected format {FORMAT})")
                 arrays = {name: data[name] for name in ARRAYS}
@@ -118,8 +124,12 @@ class LinearModel:
         except FramingError:
             raise
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            reason = "contains pickled objects, which are never loaded" if "allow_pickle" in str(exc) else type(exc).__name__
-            raise FramingError(where, f"unreadable or corrupted model file: not an .npz of plain arrays ({reason})") from None
+            reason = (
+                "contains pickled objects, which are never loaded" if "allow_pickle" in str(exc) else type(exc).__name__
+            )
+            raise FramingError(
+                where, f"unreadable or corrupted model file: not an .npz of plain arrays ({reason})"
+            ) from None
         if _digest(arrays) != digest:
             raise FramingError(where, "model file content does not match its digest (tampered or corrupted)")
         k, f = arrays["coef"].shape if arrays["coef"].ndim == 2 else (-1, -1)
@@ -169,7 +179,9 @@ class LinearModel:
         if not rows:
             return scores
         f = len(self.features)
-        keys, counts = np.unique(np.asarray(rows, dtype=np.int64) * f + np.asarray(cols, dtype=np.int64), return_counts=True)
+        keys, counts = np.unique(
+            np.asarray(rows, dtype=np.int64) * f + np.asarray(cols, dtype=np.int64), return_counts=True
+        )
         r, c = keys // f, keys % f
         values = counts * self.idf[c]
         norms = np.sqrt(np.bincount(r, weights=values * values, minlength=n))

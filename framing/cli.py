@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
+from contextlib import contextmanager
 
 import click
 
 from .errors import FramingError
-from .output import checked_output_path
+from .formats import thousands
+from .output import checked_output_path, write_text
 from .reader import MAX_MB_CEILING, megabytes
 
 MODE = click.Choice(["lexicon", "classifier", "combined"])
@@ -47,17 +48,11 @@ def _console(stderr: bool = False):
 
 
 def write_output(text: str, output: str | None) -> None:
-    """Write to stdout, or to a file via a temporary sibling and a rename (never a half-written file)."""
-    if not output:
+    """Write to stdout, or atomically to a file (never a half-written file)."""
+    if output:
+        write_text(output, text + "\n")
+    else:
         click.echo(text)
-        return
-    path = checked_output_path(output)
-    if path.exists() and not path.is_file():  # /dev/null, a FIFO: write straight through
-        path.write_text(text + "\n", encoding="utf-8")
-        return
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text + "\n", encoding="utf-8")
-    tmp.replace(path)
 
 
 def _megabytes_to_bytes(ctx, param, value: float | None) -> int | None:
@@ -66,8 +61,13 @@ def _megabytes_to_bytes(ctx, param, value: float | None) -> int | None:
 
 
 def max_mb_option(what: str):
-    return click.option("--max-mb", "max_bytes", type=click.FloatRange(min=0, min_open=True, max=MAX_MB_CEILING), callback=_megabytes_to_bytes,
-                        help=f"Refuse larger {what} [default: 64, or FRAMING_MAX_MB].")
+    return click.option(
+        "--max-mb",
+        "max_bytes",
+        type=click.FloatRange(min=0, min_open=True, max=MAX_MB_CEILING),
+        callback=_megabytes_to_bytes,
+        help=f"Refuse larger {what} [default: 64, or FRAMING_MAX_MB].",
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,12 +83,26 @@ def main() -> None:
 @click.option("--mode", type=MODE, default="combined", show_default=True, help="Which evidence scores the frames.")
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
-@click.option("--with-text", is_flag=True, help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).")
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="JSON: include the analysed text (what the offsets index; for HTML, the extracted text).",
+)
 @max_mb_option("inputs")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report (highlighted article, codebook) here.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write a self-contained HTML report (highlighted article, codebook) here.")
 @one_line_errors
-def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | None, model: str | None, with_text: bool,
-            max_bytes: int | None, html_path: str | None) -> None:
+def analyze(
+    file: str,
+    fmt: str,
+    output: str | None,
+    mode: str,
+    lexicons: str | None,
+    model: str | None,
+    with_text: bool,
+    max_bytes: int | None,
+    html_path: str | None,
+) -> None:
     """Analyse one article (FILE, or - for standard input)."""
     from .analyzer import Analyzer
     from .reader import read_document
@@ -112,10 +126,13 @@ def analyze(file: str, fmt: str, output: str | None, mode: str, lexicons: str | 
     from .render import render
 
     if output:
+        import io
+
         from rich.console import Console
 
-        with open(checked_output_path(output), "w", encoding="utf-8") as handle:
-            render(analysis, Console(file=handle, width=120, highlight=False))
+        buffer = io.StringIO()
+        render(analysis, Console(file=buffer, width=120, highlight=False))
+        write_text(output, buffer.getvalue())
     else:
         render(analysis, _console())
 
@@ -141,7 +158,9 @@ def lexicon_list(lexicons: str | None) -> None:
     for frame in lexset.frames:
         multi = sum(1 for t in frame.terms if len(t.words) > 1)
         ruled = sum(1 for t in frame.terms if t.exclude or t.require or t.boost)
-        table.add_row(frame.id, frame.label, str(len(frame.terms)), str(multi), str(ruled), frame.path.name if frame.path else "")
+        table.add_row(
+            frame.id, frame.label, str(len(frame.terms)), str(multi), str(ruled), frame.path.name if frame.path else ""
+        )
     _console().print(table)
 
 
@@ -194,17 +213,26 @@ def lexicon_check(path: str | None) -> None:
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     terms = sum(len(f.terms) for f in lexset.frames)
-    click.echo(f"{len(lexset.frames)} frames, {terms} terms: {len(errors)} errors, {len(problems) - len(errors)} warnings")
+    click.echo(
+        f"{len(lexset.frames)} frames, {terms} terms: {len(errors)} errors, {len(problems) - len(errors)} warnings"
+    )
     sys.exit(1 if errors else 0)
 
 
 @main.command()
 @click.argument("data", type=click.Path())
-@click.option("--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write.")
+@click.option(
+    "--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write."
+)
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
-@click.option("--real", "real", type=click.Path(file_okay=False), required=True,
-              help="Real-data folder: sentences.jsonl (labelled sentences of dev articles) and dev.jsonl (coded articles) "
-              "for the document model, e.g. data/real.")
+@click.option(
+    "--real",
+    "real",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Real-data folder: sentences.jsonl (labelled sentences of dev articles) and dev.jsonl (coded articles) "
+    "for the document model, e.g. data/real.",
+)
 @one_line_errors
 def train(data: str, out: str, folds: int, real: str) -> None:
     """Train the classifier on DATA (folder with train.jsonl and test.jsonl) plus real sentences, fit the document
@@ -216,8 +244,10 @@ def train(data: str, out: str, folds: int, real: str) -> None:
     console = _console()
     with console.status("training…"):
         report = run_training(data, folds=folds, real_dir=real)
-    table = Table(title=f"sentences: {folds}-fold cross-validation (not grouped by article: optimistic for real "
-                        "sentences) and the written held-out test split")
+    table = Table(
+        title=f"sentences: {folds}-fold cross-validation (not grouped by article: optimistic for real "
+        "sentences) and the written held-out test split"
+    )
     for column in ("frame", "cv P", "cv R", "cv F1", "test P", "test R", "test F1", "support"):
         table.add_column(column, justify="right" if column != "frame" else "left")
     for frame, cv in report.cv.items():
@@ -241,8 +271,13 @@ def train(data: str, out: str, folds: int, real: str) -> None:
         for column in ("mode", "macro-F1", "dominant acc.", "mean ρ", *report.document_cv["combined"]["frames"]):
             docs.add_column(column, justify="right" if column != "mode" else "left")
         for mode, m in report.document_cv.items():
-            docs.add_row(mode, f"{m['macro_f1']:.3f}", f"{m['dominant_accuracy']:.3f}", f"{m['mean_spearman']:.3f}",
-                         *(f"{f['f1']:.3f}" for f in m["frames"].values()))
+            docs.add_row(
+                mode,
+                f"{m['macro_f1']:.3f}",
+                f"{m['dominant_accuracy']:.3f}",
+                f"{m['mean_spearman']:.3f}",
+                *(f"{f['f1']:.3f}" for f in m["frames"].values()),
+            )
         console.print(docs)
     path = report.model.save(out)
     console.print(f"sizes: {report.sizes}")
@@ -269,7 +304,8 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
         write_output(json.dumps(report, ensure_ascii=False, indent=2), output)
         return
     modes = list(report["modes"])
-    table = Table(title=f"{report['gold']}: {report['articles']} articles — F1 of present vs code ≥ 2, Spearman ρ of score vs code")
+    title = f"{report['gold']}: {report['articles']} articles — F1 of present vs code ≥ 2, Spearman ρ of score vs code"
+    table = Table(title=title)
     table.add_column("frame", no_wrap=True)
     for mode in modes:
         table.add_column(f"{mode} F1", justify="right")
@@ -282,25 +318,15 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
             row += [_num(m["f1"]), _num(m["spearman"])]
         table.add_row(*row)
     table.add_section()
-    for label, key in (("macro-F1", "macro_f1"), ("dominant accuracy", "dominant_accuracy"), ("Spearman (pooled)", "spearman_pooled")):
+    for label, key in (
+        ("macro-F1", "macro_f1"),
+        ("dominant accuracy", "dominant_accuracy"),
+        ("Spearman (pooled)", "spearman_pooled"),
+    ):
         table.add_row(label, *sum(([_num(report["modes"][m][key], 3), ""] for m in modes), []))
     console = _console()
     console.print(table)
     console.print("[dim]precision, recall and per-document scores: --format json[/dim]")
-
-
-def _estimate_total(paths: tuple[str, ...], recursive: bool, pattern: str | None) -> int:
-    """Approximate document count for the progress bar (corpus rows counted by lines)."""
-    from .batch import CORPUS_SUFFIXES, iter_paths
-
-    total = 0
-    for path in iter_paths(paths, recursive, pattern):
-        if path.suffix.lower() in CORPUS_SUFFIXES and path.is_file():
-            with open(path, "rb") as handle:
-                total += sum(1 for line in handle if line.strip()) - (path.suffix.lower() == ".csv")
-        else:
-            total += 1
-    return max(total, 0)
 
 
 def _print_summary(summary, console) -> None:
@@ -312,7 +338,7 @@ def _print_summary(summary, console) -> None:
     console.print(
         f"[bold]{ok.documents}[/bold] documents ok, [bold]{summary.failed}[/bold] failed"
         + (f", {summary.skipped} already done (resumed)" if summary.skipped else "")
-        + f"; {ok.tokens:,} tokens".replace(",", " ")
+        + f"; {thousands(ok.tokens)} tokens"
         + (f"; {ok.not_russian} not Russian (no frame claimed)" if ok.not_russian else "")
     )
     for line in summary.errors:
@@ -332,13 +358,20 @@ def _print_summary(summary, console) -> None:
     if trend:
         table.add_column("by month", no_wrap=True, min_width=len(months.names))
     for frame_id in summary.frame_ids:
-        row = [frame_id, f"{ok.present[frame_id] / n:.0%}", f"{ok.score_sum[frame_id] / n:.2f}", str(ok.dominant[frame_id])]
+        row = [
+            frame_id,
+            f"{ok.present[frame_id] / n:.0%}",
+            f"{ok.score_sum[frame_id] / n:.2f}",
+            str(ok.dominant[frame_id]),
+        ]
         table.add_row(*row, *([sparkline(shares[frame_id], top)] if trend else []))
     table.add_row("(none)", "", "", str(ok.dominant["none"]))
     console.print(table)
     if trend:
-        console.print(f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
-                      f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]")
+        console.print(
+            f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
+            f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]"
+        )
     if summary.group_by and summary.groups:
         groups = Table(title=f"By {summary.group_by}: share of documents where each frame is present")
         groups.add_column("group")
@@ -357,10 +390,25 @@ def _print_summary(summary, console) -> None:
 @click.option("--glob", "pattern", help="File name pattern inside folders (default: .txt, .html/.htm, .jsonl, .csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes, also for --engine dask without --scheduler [default: all cores].")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: worker processes on this machine; dask: a Dask cluster (extra 'framing[dask]').")
-@click.option("--scheduler", metavar="ADDRESS", help="--engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster of --jobs workers].")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, also for --engine dask without --scheduler [default: all cores].",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: worker processes on this machine; dask: a Dask cluster (extra 'framing[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="--engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster of --jobs workers].",
+)
 @click.option("--mode", type=MODE, default="combined", show_default=True)
 @click.option("--lexicons", type=click.Path(), help="Lexicon set folder replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
@@ -371,28 +419,28 @@ def _print_summary(summary, console) -> None:
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="Also write error records (JSONL) here.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run into --output, skipping finished documents.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
-@click.option("--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal).")
+@click.option(
+    "--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal)."
+)
 @click.option("--with-text", is_flag=True, help="JSONL: include each analysed text (what the offsets index).")
 @max_mb_option("documents")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False),
+              help="Write charts (PNG) and an HTML corpus report into this folder.")
 @one_line_errors
-def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field, date_field, group_by,
-          errors_path, resume, quiet, progress, with_text, max_bytes, report_dir) -> None:
+def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field,
+          date_field, group_by, errors_path, resume, quiet, progress, with_text, max_bytes, report_dir) -> None:
     """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
 
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
     """
     import os
-    import time
-    from collections import deque
-    from concurrent.futures.process import BrokenProcessPool
-    from itertools import islice
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from .analyzer import Analyzer
-    from .batch import DATE_GROUPINGS, CorpusFields, RecordWriter, Summary, iter_tasks, prepare_output, run
-    from .errors import EngineError
+    from .batch import BatchInterrupted, run_batch
+    from .engines.local import LocalEngine
+    from .records import RecordSink
+    from .sources import CorpusFields, Sources
+    from .tally import field_grouping
 
     if resume and not output:
         raise click.UsageError("--resume needs --output")
@@ -400,85 +448,27 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
         raise click.UsageError("--scheduler needs --engine dask")
     if scheduler and jobs:
         raise click.UsageError("--jobs sizes a local run; with --scheduler the cluster's workers do the work")
-    if engine == "dask":
-        from .dask_engine import run_dask  # the optional extra: a one-line error here, before any output, when missing
-    _check_report_options(group_by, report_dir)
-    fields_group = group_by if group_by and group_by not in (*DATE_GROUPINGS, "folder") else None
-    fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=fields_group)
-    analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
-    analyzer.with_text = with_text
-    frame_ids = analyzer.lexicons.ids
     jobs = jobs or os.cpu_count() or 1
+    if engine == "dask":
+        import importlib
+
+        # the optional extra: a one-line error here, before any output, when missing
+        runner = importlib.import_module("framing.engines.dask").DaskBatchEngine(scheduler, jobs)
+    else:
+        runner = LocalEngine(jobs)
+    _check_report_options(group_by, report_dir)
+    fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=field_grouping(group_by))
+    sources = Sources(paths, recursive, pattern, fields, max_bytes)
+    analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     err_console = _console(stderr=True)
     show_progress = (not quiet) and (progress if progress is not None else err_console.is_terminal)
-
-    resumed = None
-    if output:
-        final, part, resumed = prepare_output(output, fmt, resume, frame_ids)
-        handle = open(part, "a", encoding="utf-8", newline="")
-        write_header = part == final or part.stat().st_size == 0
-    else:
-        handle, write_header = sys.stdout, True
-    errors_handle = open(errors_path, "a" if resume else "w", encoding="utf-8") if errors_path else None
-    summary = Summary(frame_ids, group_by)
-
-    def pending():
-        tasks = iter_tasks(paths, recursive, pattern, fields, max_bytes)
-        if resumed and resumed.done:
-            skipped = deque(islice(tasks, resumed.done), maxlen=1)  # the prefix already written
-            task = skipped[0] if skipped else None
-            if task is None or task.key != resumed.last_key:
-                raise FramingError(str(part), f"cannot resume: record {resumed.done} is {resumed.last_key}, but input {resumed.done} is "
-                                   f"{task.key if task else 'missing'} (run the same command as before)")
-            summary.skipped, summary.failed = resumed.done, resumed.failed
-        yield from tasks
-
-    writer = RecordWriter(handle, fmt, frame_ids, write_header)
-    columns = [TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn()]
-    started = time.perf_counter()
-    written = 0
     try:
-        with Progress(*columns, console=err_console, disable=not show_progress, transient=False) as bar:
-            total = _estimate_total(paths, recursive, pattern) if show_progress else None
-            bar_task = bar.add_task("documents", total=total, completed=resumed.done if resumed else 0, rate="")
-            records = run_dask(pending(), analyzer, scheduler, jobs) if engine == "dask" else run(pending(), analyzer, jobs)
-            for record in records:
-                try:
-                    writer.write(record)
-                except BrokenPipeError:
-                    raise  # `| head` closed stdout: stop quietly (one_line_errors)
-                except OSError as exc:  # disk full, quota, output device gone
-                    where = f"; {written} new records kept in {part}: free space and rerun with --resume" if output and part != final else ""
-                    raise FramingError(str(part) if output else "<stdout>", f"cannot write output ({exc.strerror or exc}){where}") from None
-                written += 1
-                if errors_handle and "error" in record:
-                    try:
-                        errors_handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                        errors_handle.flush()
-                    except OSError as exc:
-                        raise FramingError(str(errors_path), f"cannot write error records ({exc.strerror or exc})") from None
-                summary.add(record)
-                elapsed = time.perf_counter() - started
-                bar.update(bar_task, advance=1, rate=f"{summary.ok.tokens / elapsed:,.0f} tok/s" if elapsed else "")
-    except KeyboardInterrupt:
-        where = f"; {written} new records kept in {part}: rerun with --resume to finish" if output and part != final else ""
-        click.echo(f"framing: interrupted{where}", err=True)
-        sys.exit(130)
-    except (BrokenProcessPool, EngineError) as exc:
-        reason = str(exc) if isinstance(exc, EngineError) else "a worker process died (killed or out of memory)"
-        where = f"; records so far kept in {part}: rerun with --resume" if output and part != final else ""
-        click.echo(f"framing: error: {reason}{where}", err=True)
-        sys.exit(1)
-    finally:
-        for opened in (errors_handle, handle if output else None):
-            if opened is not None:
-                try:
-                    opened.close()
-                except OSError:
-                    pass  # already reported: closing flushes, and a full disk fails again
-    if output and part != final:
-        part.replace(final)
+        with _batch_progress(err_console, show_progress, sources) as on_record:
+            summary = run_batch(sources, analyzer, RecordSink(output, fmt), resume=resume, errors=errors_path,
+                                with_text=with_text, engine=runner, group_by=group_by, on_record=on_record)
+    except BatchInterrupted as stopped:
+        click.echo(f"framing: {stopped.one_line()}", err=True)
+        sys.exit(stopped.exit_status)
     if not quiet:
         _print_summary(summary, err_console)
     if report_dir:
@@ -487,9 +477,46 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
     sys.exit(1 if summary.failed else 0)
 
 
+@contextmanager
+def _batch_progress(console, show: bool, sources):
+    """A progress bar on stderr (documents, tokens/s, ETA), fed by run_batch's on_record."""
+    import time
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = [
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    started = time.perf_counter()
+    with Progress(*columns, console=console, disable=not show, transient=False) as bar:
+        task = bar.add_task("documents", total=sources.estimate_total() if show else None, rate="")
+        written = 0
+
+        def on_record(record: dict, summary) -> None:
+            nonlocal written
+            written += 1
+            elapsed = time.perf_counter() - started
+            rate = f"{summary.ok.tokens / elapsed:,.0f} tok/s" if elapsed else ""
+            bar.update(task, completed=summary.skipped + written, rate=rate)
+
+        yield on_record
+
+
 def _check_report_options(group_by: str | None, report_dir: str | None) -> None:
     """Usage problems, and a missing report extra, before any work is done."""
-    from .batch import DATE_GROUPINGS
+    from .tally import DATE_GROUPINGS
 
     if group_by and group_by.startswith("date:") and group_by not in DATE_GROUPINGS:
         raise click.UsageError("--group-by takes date:month, date:year, folder, or a corpus field name")
@@ -509,9 +536,19 @@ def _write_report(summary, report_dir: str, labels: dict[str, str], source: str,
 
 @main.command()
 @click.argument("results", type=click.Path(dir_okay=False))
-@click.option("--group-by", help="Summary and charts per group: date:month (default when dated), date:year, folder, or a record FIELD.")
-@click.option("--report", "report_dir", type=click.Path(file_okay=False), help="Write charts (PNG) and an HTML corpus report into this folder.")
-@click.option("--lexicons", type=click.Path(), help="Lexicon set whose labels and frame order to use (default: built-in).")
+@click.option(
+    "--group-by",
+    help="Summary and charts per group: date:month (default when dated), date:year, folder, or a record FIELD.",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False),
+    help="Write charts (PNG) and an HTML corpus report into this folder.",
+)
+@click.option(
+    "--lexicons", type=click.Path(), help="Lexicon set whose labels and frame order to use (default: built-in)."
+)
 @one_line_errors
 def summarize(results: str, group_by: str | None, report_dir: str | None, lexicons: str | None) -> None:
     """Corpus summary (and charts) from a batch output, RESULTS.jsonl or .csv, without analysing again."""

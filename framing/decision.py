@@ -98,15 +98,21 @@ class DocumentModel:
     def shapes_ok(self) -> bool:
         k = len(self.frames)
         return all(
-            self.mean[m].shape == (len(names),) and self.scale[m].shape == (len(names),)
-            and self.coef[m].shape == (k, len(names)) and self.intercept[m].shape == (k,) and self.threshold[m].shape == (k,)
+            self.mean[m].shape == (len(names),)
+            and self.scale[m].shape == (len(names),)
+            and self.coef[m].shape == (k, len(names))
+            and self.intercept[m].shape == (k,)
+            and self.threshold[m].shape == (k,)
             and bool(np.all(self.scale[m] > 0))
             for m, names in FEATURES.items()
         )
 
 
 def array_names() -> tuple[str, ...]:
-    return ("doc_frames", *(f"doc_{m}_{part}" for m in FEATURES for part in ("mean", "scale", "coef", "intercept", "threshold")))
+    return (
+        "doc_frames",
+        *(f"doc_{m}_{part}" for m in FEATURES for part in ("mean", "scale", "coef", "intercept", "threshold")),
+    )
 
 
 def decide(model: DocumentModel | None, mode: str, frame: str, lexicon: LexiconScore,
@@ -118,6 +124,20 @@ def decide(model: DocumentModel | None, mode: str, frame: str, lexicon: LexiconS
     if probability is None:
         return lexicon.score, PRESENT
     return round(probability, 4), model.present_at(mode, frame)
+
+
+def claims_frames(language: str) -> bool:
+    """Frames are claimed only for Russian text: elsewhere the components stay visible, the score is 0."""
+    return language == "ru"
+
+
+def frame_verdict(model: DocumentModel | None, mode: str, frame: str, lexicon: LexiconScore,
+                  classifier: ClassifierScore | None, tokens: int, language: str) -> tuple[float, bool, float]:
+    """(score, present, threshold) of one frame in `mode`: `decide`, then no frame for text that is not Russian."""
+    score, threshold = decide(model, mode, frame, lexicon, classifier, tokens)
+    claimed = claims_frames(language)
+    score = score if claimed else 0.0
+    return score, claimed and score >= threshold, threshold
 
 
 def dominant_frame(results: list[FrameResult]) -> str | None:

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from .corpus import read_jsonl
-from .decision import decide, dominant_frame
+from .decision import dominant_frame, frame_verdict
 from .errors import FramingError
+from .metrics import prf, spearman
 from .reader import read_document
 from .scoring import MODES
-from .train import prf
 
 
 @dataclass
@@ -35,7 +35,9 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
     articles = []
     for number, row in read_jsonl(path):
         codes = row.get("codes")
-        if not isinstance(codes, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 3 for v in codes.values()):
+        if not isinstance(codes, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 3 for v in codes.values()
+        ):
             raise FramingError(str(path), "'codes' must map frame ids to integers 0..3", number)
         missing, unknown = set(frames) - set(codes), set(codes) - set(frames)
         if missing:
@@ -58,43 +60,30 @@ def load_gold(path: str | Path, frames: list[str]) -> list[GoldArticle]:
         else:
             raise FramingError(str(path), "each line needs 'path' or 'text'", number)
         article_id = row["id"] if isinstance(row.get("id"), str) else None
-        articles.append(GoldArticle(source, text, {k: int(v) for k, v in codes.items()}, None if dominant in ("none", None) else dominant, article_id))
+        articles.append(
+            GoldArticle(
+                source,
+                text,
+                {k: int(v) for k, v in codes.items()},
+                None if dominant in ("none", None) else dominant,
+                article_id,
+            )
+        )
     if not articles:
         raise FramingError(str(path), "no gold articles")
     return articles
 
 
-def spearman(x: list[float], y: list[float]) -> float | None:
-    """Spearman's rho with average ranks for ties (numpy only); None when undefined (constant input)."""
-
-    def ranks(values: list[float]) -> np.ndarray:
-        array = np.asarray(values, dtype=float)
-        order = array.argsort(kind="mergesort")
-        result = np.empty(len(array))
-        result[order] = np.arange(len(array), dtype=float)
-        for value in np.unique(array):
-            tied = array == value
-            result[tied] = result[tied].mean()
-        return result
-
-    if len(x) < 2:
-        return None
-    rx, ry = ranks(x), ranks(y)
-    if rx.std() == 0 or ry.std() == 0:
-        return None
-    return float(np.corrcoef(rx, ry)[0, 1])
-
-
 def mode_view(analysis, mode: str, document) -> tuple[dict[str, float], dict[str, bool], str | None]:
     """Scores, present flags and dominant frame of a combined-mode analysis as `mode` would give them, from its
     components and the document model `document` (no re-analysis)."""
-    claimed = not analysis.warnings  # text that is not Russian claims no frame in any mode
     frames = []
     for frame in analysis.frames:
-        classifier = frame.classifier if mode != "lexicon" else None
-        score, threshold = decide(document, mode, frame.id, frame.lexicon, classifier, analysis.tokens)
-        score = score if claimed else 0.0
-        frames.append(replace(frame, score=score, present=claimed and score >= threshold, threshold=threshold))
+        cls_score = frame.classifier if mode != "lexicon" else None
+        score, present, threshold = frame_verdict(
+            document, mode, frame.id, frame.lexicon, cls_score, analysis.tokens, analysis.language
+        )
+        frames.append(replace(frame, score=score, present=present, threshold=threshold))
     return {f.id: f.score for f in frames}, {f.id: f.present for f in frames}, dominant_frame(frames)
 
 
@@ -138,7 +127,8 @@ def evaluate(gold_path: str | Path, modes: tuple[str, ...] = MODES, lexicons=Non
             "dominant_accuracy": round(dominant_hits / len(articles), 4),
             "spearman_pooled": _round(spearman(pooled_scores, pooled_codes)),
             "documents": [
-                {"source": an.source, "dominant": dominant, "scores": scores} for an, (scores, _, dominant) in zip(analyses, views)
+                {"source": an.source, "dominant": dominant, "scores": scores}
+                for an, (scores, _, dominant) in zip(analyses, views)
             ],
         }
     return report
@@ -163,5 +153,9 @@ def lexicon_sentence_eval(sentences_dir: str | Path, lexicons=None) -> dict[str,
             predicted.append(weighted >= SENTENCE_THRESHOLD)
             if truth[-1] != predicted[-1]:
                 misses.append({"line": number, "label": row["label"], "weighted": weighted, "text": row["text"]})
-        results[frame] = {**prf(np.array(truth), np.array(predicted)), "negatives": truth.count(False), "errors": misses}
+        results[frame] = {
+            **prf(np.array(truth), np.array(predicted)),
+            "negatives": truth.count(False),
+            "errors": misses,
+        }
     return results

@@ -43,7 +43,23 @@ MARKERS = {  # letters that belong to one other Cyrillic alphabet
     "sr": set("ђјљњћџѓќѕ"),
 }
 SHARED_MARKER = "і"  # Ukrainian, Belarusian and Kazakh alike: counts as foreign, names no language
-ENGLISH_FUNCTION_WORDS = {"the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "was", "are", "by", "it", "as"}
+ENGLISH_FUNCTION_WORDS = {
+    "the",
+    "and",
+    "of",
+    "to",
+    "in",
+    "is",
+    "that",
+    "for",
+    "with",
+    "on",
+    "was",
+    "are",
+    "by",
+    "it",
+    "as",
+}
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 RUSSIAN_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
@@ -111,7 +127,9 @@ class LanguageCounter:
             if any(found.values()):
                 marker = max(found, key=lambda code: (found[code], code != SHARED_MARKER))
                 return WordInfo(CYRILLIC_UNKNOWN, letters, cyrillic, marker, sum(found.values()))
-            known = all(ch in RUSSIAN_LETTERS or not ch.isalpha() for ch in word) and self._known(word.replace("ё", "е"))
+            known = all(ch in RUSSIAN_LETTERS or not ch.isalpha() for ch in word) and self._known(
+                word.replace("ё", "е")
+            )
             return WordInfo(RUSSIAN if known else CYRILLIC_UNKNOWN, letters, cyrillic)
         if _LATIN.search(word):
             return WordInfo(LATIN, letters, english=word in ENGLISH_FUNCTION_WORDS)
@@ -179,7 +197,9 @@ def judge(counts: LanguageCounts) -> Language:
     elif counts.latin > counts.cyrillic:
         code = "en" if counts.english >= 0.05 * counts.latin else "latin"
     else:
-        return Language("unknown", share, False, f"not Russian enough ({share:.0%} Russian words < {RUSSIAN_MIN_SHARE:.0%})")
+        return Language(
+            "unknown", share, False, f"not Russian enough ({share:.0%} Russian words < {RUSSIAN_MIN_SHARE:.0%})"
+        )
     return Language(code, share, False, f"not Russian (looks like {LANGUAGE_NAMES[code]}; {share:.0%} Russian words)")
 
 

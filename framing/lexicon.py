@@ -139,7 +139,13 @@ def _read_toml(path: Path, problems: list[Problem]) -> tuple[dict, str] | None:
             return None
         size = path.stat().st_size
         if size > MAX_LEXICON_BYTES:
-            problems.append(Problem(str(path), None, f"file too large for a lexicon ({size / 2**20:.1f} MB > {MAX_LEXICON_BYTES // 2**20} MB)"))
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    f"file too large for a lexicon ({size / 2**20:.1f} MB > {MAX_LEXICON_BYTES // 2**20} MB)",
+                )
+            )
             return None
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -176,7 +182,11 @@ def _parse_frame_file(path: Path, codebook: dict, problems: list[Problem]) -> Fr
     data, raw = loaded
     frame_id = data.get("frame", path.stem)
     if not isinstance(frame_id, str) or not FRAME_ID.match(frame_id):
-        problems.append(Problem(str(path), _key_line(raw, 0, "frame"), f"'frame' must be an id like 'partnership', got {frame_id!r}"))
+        problems.append(
+            Problem(
+                str(path), _key_line(raw, 0, "frame"), f"'frame' must be an id like 'partnership', got {frame_id!r}"
+            )
+        )
         return None
     info = codebook.get(frame_id, {})
     frame = Frame(
@@ -192,7 +202,9 @@ def _parse_frame_file(path: Path, codebook: dict, problems: list[Problem]) -> Fr
     entries = data.get("terms", [])
     header_lines = _table_lines(raw)
     if not isinstance(entries, list):
-        problems.append(Problem(str(path), _key_line(raw, 0, "terms"), "'terms' must be an array of tables ([[terms]])"))
+        problems.append(
+            Problem(str(path), _key_line(raw, 0, "terms"), "'terms' must be an array of tables ([[terms]])")
+        )
         return frame
     for index, entry in enumerate(entries):
         start = header_lines[index] if index < len(header_lines) else None
@@ -216,7 +228,9 @@ def _parse_term(entry: dict, path: Path, raw: str, start: int | None, problems: 
     if not isinstance(lemma, str) or not lemma.strip():
         problem("lemma", f"'lemma' must be a non-empty string, got {lemma!r}")
     elif PUNCTUATION.search(lemma):
-        problem("lemma", f"'lemma' {lemma!r} contains punctuation: write lemmas separated by spaces (it could never match)")
+        problem(
+            "lemma", f"'lemma' {lemma!r} contains punctuation: write lemmas separated by spaces (it could never match)"
+        )
     if isinstance(weight, bool) or not isinstance(weight, (int, float)):
         problem("weight", f"'weight' must be a number, got {weight!r}")
     elif not 0 < weight <= 1:
@@ -225,12 +239,17 @@ def _parse_term(entry: dict, path: Path, raw: str, start: int | None, problems: 
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         problem("window", f"'window' must be a positive integer, got {window!r}")
     boosted = entry.get("boosted")
-    if boosted is not None and (isinstance(boosted, bool) or not isinstance(boosted, (int, float)) or not 0 < boosted <= 1):
+    if boosted is not None and (
+        isinstance(boosted, bool) or not isinstance(boosted, (int, float)) or not 0 < boosted <= 1
+    ):
         problem("boosted", f"'boosted' must be a number in (0, 1], got {boosted!r}")
     unknown = set(entry) - {"lemma", "weight", "exclude", "require", "boost", "boosted", "window", "note"}
     if unknown:
         problem(None, f"unknown key(s) {', '.join(sorted(unknown))}")
-    lists = {key: _str_list(entry.get(key), path, _key_line(raw, start, key), key, problems) for key in ("exclude", "require", "boost")}
+    lists = {
+        key: _str_list(entry.get(key), path, _key_line(raw, start, key), key, problems)
+        for key in ("exclude", "require", "boost")
+    }
     if len(problems) > before:
         return None
     return Term(
@@ -263,18 +282,34 @@ def _load(root: Path, problems: list[Problem], depth: int = 0) -> tuple[LexiconS
     extends = data.get("extends")
     if extends is not None:
         if not isinstance(extends, str) or depth > 3:
-            problems.append(Problem(str(codebook_path), _key_line(raw, 0, "extends"), "'extends' must be \"builtin\" or a folder path (no cycles)"))
+            problems.append(
+                Problem(
+                    str(codebook_path),
+                    _key_line(raw, 0, "extends"),
+                    "'extends' must be \"builtin\" or a folder path (no cycles)",
+                )
+            )
         else:
             parent = builtin_lexicon_dir() if extends == "builtin" else (root / extends)
             base, codebook = _load(parent.resolve(), problems, depth + 1)
     own = data.get("frames", {})
     if not isinstance(own, dict):
-        problems.append(Problem(str(codebook_path), _key_line(raw, 0, "frames"), "'frames' must be a table of [frames.<id>]"))
+        problems.append(
+            Problem(str(codebook_path), _key_line(raw, 0, "frames"), "'frames' must be a table of [frames.<id>]")
+        )
         own = {}
     for frame_id, info in list(own.items()):
         if not isinstance(info, dict):
-            line = next((i for i, text in enumerate(raw.splitlines(), 1) if text.strip().startswith(f"{frame_id} =")), None)
-            problems.append(Problem(str(codebook_path), line, f"frames.{frame_id} must be a table ([frames.{frame_id}]) with labels and definition"))
+            line = next(
+                (i for i, text in enumerate(raw.splitlines(), 1) if text.strip().startswith(f"{frame_id} =")), None
+            )
+            problems.append(
+                Problem(
+                    str(codebook_path),
+                    line,
+                    f"frames.{frame_id} must be a table ([frames.{frame_id}]) with labels and definition",
+                )
+            )
             del own[frame_id]
     codebook = {**codebook, **own}
     contexts = dict(base.contexts)
@@ -303,7 +338,13 @@ def _load(root: Path, problems: list[Problem], depth: int = 0) -> tuple[LexiconS
             for term in frame.terms:
                 for phrase in term.exclude + term.require + term.boost:
                     if phrase.startswith("@") and phrase[1:] not in contexts:
-                        problems.append(Problem(str(frame.path), term.line, f"unknown context list '{phrase}' (define it under [contexts])"))
+                        problems.append(
+                            Problem(
+                                str(frame.path),
+                                term.line,
+                                f"unknown context list '{phrase}' (define it under [contexts])",
+                            )
+                        )
     return LexiconSet(frames, root, contexts), codebook
 
 
@@ -324,9 +365,9 @@ def check_lexicon_set(path: str | Path | None = None) -> tuple[LexiconSet, list[
     root = Path(path) if path is not None else builtin_lexicon_dir()
     problems: list[Problem] = []
     lexicons, _ = _load(root, problems)
-    from .nlp import load_pipeline
+    from .nlp import pipeline_lemmatizer
 
-    lemmatizer = load_pipeline().get_pipe("cached_morph_lemmatizer")
+    lemmatizer = pipeline_lemmatizer()
     morph = lemmatizer.morph
     owners: dict[str, tuple[str, int | None]] = {}
     for frame in lexicons.frames:
@@ -335,9 +376,13 @@ def check_lexicon_set(path: str | Path | None = None) -> tuple[LexiconSet, list[
             if term.lemma in owners:
                 other_frame, other_line = owners[term.lemma]
                 if other_frame == frame.id:
-                    problems.append(Problem(where, term.line, f"duplicate term '{term.lemma}' (also line {other_line})"))
+                    problems.append(
+                        Problem(where, term.line, f"duplicate term '{term.lemma}' (also line {other_line})")
+                    )
                 else:
-                    problems.append(Problem(where, term.line, f"duplicate term '{term.lemma}' (also in frame '{other_frame}')"))
+                    problems.append(
+                        Problem(where, term.line, f"duplicate term '{term.lemma}' (also in frame '{other_frame}')")
+                    )
             else:
                 owners[term.lemma] = (frame.id, term.line)
             for word in term.words:

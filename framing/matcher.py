@@ -47,9 +47,10 @@ class CompiledTerm:
 
 @dataclass(frozen=True)
 class TokenHit:
-    """A hit in token positions (indices into the Doc); `sentence` is the razdel sentence index."""
+    """A hit in token positions (indices into the Doc); `sentence` is the razdel sentence index and
+    `frame_index` the frame's position in the lexicon set (results.Hit carries the frame's id)."""
 
-    frame: int
+    frame_index: int
     term: Term
     start: int
     end: int
@@ -70,8 +71,6 @@ class LexiconMatcher:
     """Compiled once per lexicon set; `match(doc)` is a dict lookup per token plus work at candidate hits."""
 
     def __init__(self, lexicons: LexiconSet, strings: StringStore) -> None:
-        self.lexicons = lexicons
-
         def ids(phrase: str) -> tuple[int, ...]:
             return tuple(strings.add(word) for word in phrase.split())
 
@@ -121,8 +120,10 @@ class LexiconMatcher:
             if any((cand.frame, j) in taken for j in range(i, i + width)):
                 continue
             taken.update((cand.frame, j) for j in range(i, i + width))
-            accepted.append(TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence_of[i], weight))
-        accepted.sort(key=lambda h: (h.start, h.frame))
+            accepted.append(
+                TokenHit(cand.frame, cand.term, positions[i], positions[i + width - 1] + 1, sentence_of[i], weight)
+            )
+        accepted.sort(key=lambda h: (h.start, h.frame_index))
         return accepted
 
     @staticmethod
@@ -136,3 +137,14 @@ class LexiconMatcher:
         while sentence_of[hi - 1] != sentence:
             hi -= 1
         return lo, hi
+
+
+def summed_weights(hits: list[TokenHit], frame_ids: list[str], sentences: int | None = None) -> list[dict[str, float]]:
+    """Summed hit weight per frame id, for each of `sentences` sentences, or for the whole Doc as one unit
+    (None). The classifier's lexicon flags (framing.features) read these, in training and in analysis alike."""
+    units: list[dict[str, float]] = [{} for _ in range(1 if sentences is None else sentences)]
+    for hit in hits:
+        unit = units[0 if sentences is None else hit.sentence]
+        frame_id = frame_ids[hit.frame_index]
+        unit[frame_id] = unit.get(frame_id, 0.0) + hit.weight
+    return units

@@ -140,7 +140,13 @@ class CachedMorphLemmatizer:
         return doc
 
 
-@Language.factory("cached_morph_lemmatizer")
+# Our names in spaCy's registries: `framing.<name>.v1` for registered functions (the tokenizer), and
+# `framing_<name>` for pipeline components, whose names spaCy forbids dots in.
+LEMMATIZER = "framing_lemmatizer"
+SENTENCES = "framing_sentences"
+
+
+@Language.factory(LEMMATIZER)
 def make_cached_morph_lemmatizer(nlp: Language, name: str) -> CachedMorphLemmatizer:
     return CachedMorphLemmatizer(nlp)
 
@@ -157,7 +163,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-@Language.component("razdel_sentences")
+@Language.component(SENTENCES)
 def razdel_sentences(doc: Doc) -> Doc:
     """Sentence spans from razdel (knows г., долл., initials, «quotes»), mapped onto tokens."""
     spans = sentence_spans(doc.user_data.get("text") or doc.text)
@@ -181,14 +187,18 @@ def load_pipeline() -> Language:
     getters = nlp.vocab.lex_attr_getters
     nlp.vocab.lex_attr_getters = {attr: get for attr, get in getters.items() if attr in USED_LEXEME_ATTRS}
     nlp.max_length = 100_000_000  # input is analysed in segments (analyzer.SEGMENT_CHARS); no need for spaCy's cap
-    nlp.add_pipe("cached_morph_lemmatizer")
-    nlp.add_pipe("razdel_sentences")
+    nlp.add_pipe(LEMMATIZER)
+    nlp.add_pipe(SENTENCES)
     return nlp
+
+
+def pipeline_lemmatizer(nlp: Language | None = None) -> CachedMorphLemmatizer:
+    """The pipeline's lemmatizer: its `morph` is the process's one pymorphy3 MorphAnalyzer, `table` the lemma table."""
+    return (nlp or load_pipeline()).get_pipe(LEMMATIZER)
 
 
 def lemmatize_phrase(phrase: str) -> list[str]:
     """Lemma sequence of a phrase, exactly as documents are lemmatized (used for lexicon entries)."""
     nlp = load_pipeline()
-    lemmatizer: CachedMorphLemmatizer = nlp.get_pipe("cached_morph_lemmatizer")
-    doc = lemmatizer(nlp.make_doc(fold_yo(phrase.lower())))
+    doc = pipeline_lemmatizer(nlp)(nlp.make_doc(fold_yo(phrase.lower())))
     return [t.lemma_ for t in doc if not t.is_space]

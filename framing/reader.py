@@ -50,7 +50,15 @@ UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
 class Document:
     text: str
     source: str
-    encoding: str = "utf-8"
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark announces ("utf-8-sig", "utf-16"), None without one."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    return None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -65,11 +73,10 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     """Decode a text file's bytes; returns (text, encoding). Raises FramingError with the reason."""
     if not data.strip():
         raise FramingError(source, "empty file")
-    if data.startswith(b"\xef\xbb\xbf"):
+    bom = ""
+    if bom_encoding(data) == "utf-8-sig":
         data, bom = data[3:], "utf-8-sig"
-    else:
-        bom = ""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if bom_encoding(data) == "utf-16":
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
@@ -81,7 +88,9 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         high = sum(1 for b in data if b >= 0x80)
         if bom or (high and 2 * len(UTF8_CYRILLIC.findall(data)) > 0.6 * high):
-            raise FramingError(source, f"undecodable bytes: invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})") from None
+            raise FramingError(
+                source, f"undecodable bytes: invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})"
+            ) from None
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=CYRILLIC_ENCODINGS).best()
@@ -136,12 +145,12 @@ def read_bounded(handle, max_bytes: int, source: str) -> bytes:
 
 
 def document_from_bytes(data: bytes, source: str, html: bool = False) -> Document:
-    text, encoding = decode_bytes(data, source)
+    text, _ = decode_bytes(data, source)
     if html or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
         text = html_to_text(text, source)
     if not text.strip():
         raise FramingError(source, "empty file")
-    return Document(text=text, source=source, encoding=encoding)
+    return Document(text=text, source=source)
 
 
 def read_document(path: str | Path, max_bytes: int | None = None) -> Document:

@@ -8,7 +8,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from .formats import thousands
 from .results import Analysis, Evidence
+from .scoring import SENTENCE_PROB
 
 BAR_WIDTH = 10
 
@@ -31,7 +33,7 @@ def render(analysis: Analysis, console: Console) -> None:
     header = Table.grid(padding=(0, 2))
     header.add_row("source", str(analysis.source or "<text>"))
     header.add_row("date", analysis.date or "—")
-    header.add_row("tokens", f"{analysis.tokens:,}".replace(",", " "))
+    header.add_row("tokens", thousands(analysis.tokens))
     header.add_row("sentences", str(analysis.sentences))
     header.add_row("mode", analysis.mode)
     header.add_row("dominant", Text(analysis.dominant or "none", style="bold cyan"))
@@ -69,8 +71,9 @@ def render(analysis: Analysis, console: Console) -> None:
     console.print(table)
     console.print(
         "[dim]score: probability that a coder would code the frame ≥ 2 (document model over the components); "
-        "on/at: present (score ≥ the frame's threshold), threshold; hits, /1k, lex: lexicon hits, weighted hits per 1,000 tokens, "
-        "lexicon score; sents, cls: sentences the classifier assigns (p ≥ 0.5), classifier score[/dim]"
+        "on/at: present (score ≥ the frame's threshold), threshold; hits, /1k, lex: lexicon hits, weighted hits per "
+        "1,000 tokens, "
+        f"lexicon score; sents, cls: sentences the classifier assigns (p ≥ {SENTENCE_PROB:g}), classifier score[/dim]"
     )
 
     for f in analysis.frames:
@@ -84,5 +87,7 @@ def render(analysis: Analysis, console: Console) -> None:
         if f.classifier_only:
             parts.append(Text("classifier only (no lexicon term):", style="italic magenta"))
             for e in f.classifier_only:
-                parts.append(Text.assemble("◦ ", _highlight(e), Text.from_markup(f"  [dim]p={e.probability:.2f}[/dim]")))
+                parts.append(
+                    Text.assemble("◦ ", _highlight(e), Text.from_markup(f"  [dim]p={e.probability:.2f}[/dim]"))
+                )
         console.print(Panel(Group(*parts), title=f"{f.label} — evidence", title_align="left"))

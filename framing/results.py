@@ -80,14 +80,6 @@ class FrameResult:
     matches: list[Hit] = field(default_factory=list)
     threshold: float = 0.5  # the score at which this frame counts as present in this mode
 
-    @property
-    def hits(self) -> int:
-        return self.lexicon.hits
-
-    @property
-    def per_1k(self) -> float:
-        return self.lexicon.per_1k
-
 
 @dataclass
 class Analysis:

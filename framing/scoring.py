@@ -48,7 +48,9 @@ def saturate(x: float, scale: float) -> float:
     return 1.0 - math.exp(-x / scale)
 
 
-def lexicon_score(weights: list[float], tokens: int, sentence_of: list[int] | None = None, sentences: int = 0) -> LexiconScore:
+def lexicon_score(
+    weights: list[float], tokens: int, sentence_of: list[int] | None = None, sentences: int = 0
+) -> LexiconScore:
     """`weights`: the frame's hit weights; `sentence_of`: each hit's sentence (for the paragraph-window peak)."""
     weighted = float(sum(weights))
     per_1k = 1000.0 * weighted / tokens if tokens else 0.0
@@ -57,8 +59,13 @@ def lexicon_score(weights: list[float], tokens: int, sentence_of: list[int] | No
     per_sentence = np.zeros(max(sentences, 1))
     if sentence_of:
         np.add.at(per_sentence, np.minimum(sentence_of, per_sentence.size - 1), weights)
-    return LexiconScore(hits=len(weights), weighted=round(weighted, 4), per_1k=round(per_1k, 3), score=round(score, 4),
-                        window=round(window_peak(per_sentence), 4))
+    return LexiconScore(
+        hits=len(weights),
+        weighted=round(weighted, 4),
+        per_1k=round(per_1k, 3),
+        score=round(score, 4),
+        window=round(window_peak(per_sentence), 4),
+    )
 
 
 def classifier_score(probs: np.ndarray) -> ClassifierScore:

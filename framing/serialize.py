@@ -88,7 +88,13 @@ def csv_header(frame_ids: list[str]) -> list[str]:
 def csv_row(record: dict, frame_ids: list[str]) -> list:
     """One CSV row from a serialised record (a `to_dict` result, or an error record with empty scores)."""
     frames = {f["id"]: f for f in record.get("frames", [])}
-    row = [record.get("source"), record.get("id", ""), record.get("date") or "", record.get("tokens", ""), record.get("dominant") or ""]
+    row = [
+        record.get("source"),
+        record.get("id", ""),
+        record.get("date") or "",
+        record.get("tokens", ""),
+        record.get("dominant") or "",
+    ]
     for frame_id in frame_ids:
         frame = frames.get(frame_id)
         row += [frame["score"], int(frame["present"])] if frame else ["", ""]

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally
 from .errors import FramingError
 from .lexicon import load_lexicon_set
 from .serialize import CSV_FIXED
+from .tally import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally, field_grouping
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 ALL_DOCUMENTS = "all documents"
@@ -39,7 +39,9 @@ def _jsonl_records(handle, source: str) -> Iterator[dict]:
 
 def csv_frame_ids(columns: list[str]) -> list[str]:
     """Frame ids from a batch CSV header: `<frame>_score, <frame>_present` pairs after the fixed columns."""
-    return [c[: -len("_score")] for c in columns if c.endswith("_score") and f"{c[: -len('_score')]}_present" in columns]
+    return [
+        c[: -len("_score")] for c in columns if c.endswith("_score") and f"{c[: -len('_score')]}_present" in columns
+    ]
 
 
 def _csv_records(handle, source: str) -> Iterator[dict]:
@@ -56,12 +58,20 @@ def _csv_records(handle, source: str) -> Iterator[dict]:
             yield base | {"error": row["error"]}
             continue
         try:
-            frames = [{"id": f, "score": float(row[f"{f}_score"]), "present": row[f"{f}_present"] == "1"} for f in frame_ids if row[f"{f}_score"] != ""]
+            frames = [
+                {"id": f, "score": float(row[f"{f}_score"]), "present": row[f"{f}_present"] == "1"}
+                for f in frame_ids
+                if row[f"{f}_score"] != ""
+            ]
             tokens = int(row["tokens"] or 0)
         except (TypeError, ValueError) as exc:
             raise FramingError(source, f"not a framing batch CSV row ({exc})", reader.line_num) from None
         language = {"language": row["language"]} if row.get("language") else {}
-        yield base | {"date": row["date"] or None, "tokens": tokens, "dominant": row["dominant"] or None, "frames": frames} | language
+        yield (
+            base
+            | {"date": row["date"] or None, "tokens": tokens, "dominant": row["dominant"] or None, "frames": frames}
+            | language
+        )
 
 
 def iter_records(path: str | Path) -> Iterator[dict]:
@@ -87,7 +97,9 @@ class CorpusSummary:
     source: str
 
 
-def summarize_file(path: str | Path, group_by: str | None = None, codebook_labels: dict[str, str] | None = None) -> CorpusSummary:
+def summarize_file(
+    path: str | Path, group_by: str | None = None, codebook_labels: dict[str, str] | None = None
+) -> CorpusSummary:
     """Summary of a batch output. FIELD groups by the record's own field, else by the `group` batch wrote.
 
     `codebook_labels` (id → label, in lexicon order; default: the built-in set) orders the frames and names
@@ -95,7 +107,7 @@ def summarize_file(path: str | Path, group_by: str | None = None, codebook_label
     """
     if codebook_labels is None:
         codebook_labels = {frame.id: frame.label for frame in load_lexicon_set().frames}
-    field_group = group_by if group_by and group_by not in (*DATE_GROUPINGS, "folder") else None
+    field_group = field_grouping(group_by)
     summary = Summary([], group_by)
     labels: dict[str, str] = {}
     is_csv = Path(path).suffix.lower() == ".csv"
@@ -115,9 +127,15 @@ def _check_grouping(summary: Summary, source: str, is_csv: bool) -> None:
     if not summary.group_by or not summary.ok.documents or set(summary.groups) - {NO_DATE, MISSING}:
         return
     if summary.group_by in DATE_GROUPINGS:
-        raise FramingError(source, f"--group-by {summary.group_by}: no record has a date; group by folder or a corpus field instead")
-    hint = ("CSV outputs keep no group column: summarise the JSONL output of `batch --group-by FIELD`, or group by date:month, date:year or folder"
-            if is_csv else f"the records were not written by `batch --group-by {summary.group_by}`")
+        raise FramingError(
+            source, f"--group-by {summary.group_by}: no record has a date; group by folder or a corpus field instead"
+        )
+    hint = (
+        "CSV outputs keep no group column: summarise the JSONL output of `batch --group-by FIELD`, or group by "
+        "date:month, date:year or folder"
+        if is_csv
+        else f"the records were not written by `batch --group-by {summary.group_by}`"
+    )
     raise FramingError(source, f"--group-by {summary.group_by}: no record has this field ({hint})")
 
 

@@ -25,10 +25,10 @@ from .decision import FEATURES, PRESENT, DocumentModel, feature_values
 from .errors import FramingError
 from .features import CONTEXT_WIDTH, sentence_lemmas, unit_features
 from .lexicon import LexiconSet, load_lexicon_set
-from .matcher import LexiconMatcher
+from .matcher import LexiconMatcher, summed_weights
+from .metrics import prf, spearman
 from .nlp import load_pipeline
 
-FRAMES = ["partnership", "sovereignty", "global_south", "language_policy"]
 HYPER = {"C": 16.0, "min_df": 2, "lexicon_flags": True, "class_weight": "balanced", "folds": 5, "seed": 13,
          "document_C": 1.0, "real_heldout_share": 0.25, "short_texts": 400}
 
@@ -44,7 +44,9 @@ class TrainReport:
     document_cv: dict[str, dict] = field(default_factory=dict)  # mode → cross-validated article metrics
 
 
-def featurize(texts: list[str], lexicons: LexiconSet | None = None, examples: list[Example] | None = None) -> list[list[str]]:
+def featurize(
+    texts: list[str], lexicons: LexiconSet | None = None, examples: list[Example] | None = None
+) -> list[list[str]]:
     """Each text as one unit with the features analysis uses per sentence. With `examples` (one per text), a
     sentence taken from a real article gets the sentences next to it in that article as context."""
     nlp = load_pipeline()
@@ -52,12 +54,8 @@ def featurize(texts: list[str], lexicons: LexiconSet | None = None, examples: li
     matcher = LexiconMatcher(lexicons, nlp.vocab.strings)
     lemma_units, weights_per_unit = [], []
     for doc in nlp.pipe(texts):
-        weights: dict[str, float] = {}
-        for hit in matcher.match(doc):
-            frame_id = lexicons.frames[hit.frame].id
-            weights[frame_id] = weights.get(frame_id, 0.0) + hit.weight
         lemma_units += sentence_lemmas(doc, whole=True)
-        weights_per_unit.append(weights)
+        weights_per_unit += summed_weights(matcher.match(doc), lexicons.ids)
     return unit_features(lemma_units, weights_per_unit, _neighbours(examples, len(texts)))
 
 
@@ -65,24 +63,23 @@ def _neighbours(examples: list[Example] | None, n: int) -> list[list[int]]:
     """Indexes of each example's neighbouring sentences in its article (none for written sentences)."""
     if examples is None:
         return [[] for _ in range(n)]
-    where = {(e.article, e.position): i for i, e in enumerate(examples) if e.article is not None and e.position is not None}
-    return [[where[(e.article, e.position + d)] for d in range(-CONTEXT_WIDTH, CONTEXT_WIDTH + 1)
-             if d and (e.article, e.position + d) in where] if e.article is not None and e.position is not None else []
-            for e in examples]
+    where = {
+        (e.article, e.position): i for i, e in enumerate(examples) if e.article is not None and e.position is not None
+    }
+    return [
+        [
+            where[(e.article, e.position + d)]
+            for d in range(-CONTEXT_WIDTH, CONTEXT_WIDTH + 1)
+            if d and (e.article, e.position + d) in where
+        ]
+        if e.article is not None and e.position is not None
+        else []
+        for e in examples
+    ]
 
 
 def _identity(features: list[str]) -> list[str]:
     return features
-
-
-def prf(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
-    tp = int(np.sum(y_true & y_pred))
-    fp = int(np.sum(~y_true & y_pred))
-    fn = int(np.sum(y_true & ~y_pred))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": int(y_true.sum())}
 
 
 def _labels(examples: list[Example], frame: str) -> np.ndarray:
@@ -99,33 +96,51 @@ def _sklearn():
     return TfidfVectorizer, LogisticRegression, StratifiedKFold
 
 
+def _vectorizer():
+    TfidfVectorizer, _, _ = _sklearn()
+    return TfidfVectorizer(analyzer=_identity, min_df=HYPER["min_df"], lowercase=False)
+
+
+def _sentence_logistic():
+    """The per-frame sentence model: one configuration for the final fit and for cross-validation."""
+    _, LogisticRegression, _ = _sklearn()
+    return LogisticRegression(C=HYPER["C"], class_weight=HYPER["class_weight"], max_iter=5000, solver="liblinear")
+
+
 def article_fold(article: str, folds: int) -> int:
     """A real article's fold, fixed by its id: grouped folds keep all sentences of an article together."""
     return hashlib.sha1(article.encode()).digest()[0] % folds
 
 
-def fit_sentence_model(units: list[list[str]], examples: list[Example], frames: list[str],
-                       platt: tuple[list[float], list[float]]) -> LinearModel:
+def fit_sentence_model(
+    units: list[list[str]], examples: list[Example], frames: list[str], platt: tuple[list[float], list[float]]
+) -> LinearModel:
     """tf-idf + one-vs-rest logistic regression on `units`, exported with the given Platt calibration."""
-    TfidfVectorizer, LogisticRegression, _ = _sklearn()
-    vectorizer = TfidfVectorizer(analyzer=_identity, min_df=HYPER["min_df"], lowercase=False)
+    vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(units)
     coef, intercept = [], []
     for frame in frames:
-        model = LogisticRegression(C=HYPER["C"], class_weight=HYPER["class_weight"], max_iter=5000, solver="liblinear")
+        model = _sentence_logistic()
         model.fit(matrix, _labels(examples, frame))
         coef.append(model.coef_[0])
         intercept.append(model.intercept_[0])
     features = np.empty(len(vectorizer.vocabulary_), dtype=object)
     for feature, column in vectorizer.vocabulary_.items():
         features[column] = feature
-    return LinearModel(features=features.astype(str), frames=list(frames), idf=vectorizer.idf_.astype(np.float64),
-                       coef=np.vstack(coef), intercept=np.array(intercept), platt_a=np.array(platt[0]), platt_b=np.array(platt[1]))
+    return LinearModel(
+        features=features.astype(str),
+        frames=list(frames),
+        idf=vectorizer.idf_.astype(np.float64),
+        coef=np.vstack(coef),
+        intercept=np.array(intercept),
+        platt_a=np.array(platt[0]),
+        platt_b=np.array(platt[1]),
+    )
 
 
 def cross_validated_platt(units: list[list[str]], examples: list[Example], frames: list[str], folds: int, where: str):
     """Platt (a, b) per frame from cross-validated decision values, and the cross-validated P/R/F1."""
-    TfidfVectorizer, LogisticRegression, StratifiedKFold = _sklearn()
+    _, LogisticRegression, StratifiedKFold = _sklearn()
     from sklearn.pipeline import make_pipeline
 
     x_array = np.empty(len(units), dtype=object)
@@ -134,15 +149,15 @@ def cross_validated_platt(units: list[list[str]], examples: list[Example], frame
     for frame in frames:
         y = _labels(examples, frame)
         if y.sum() < folds or (~y).sum() < folds:
-            raise FramingError(where, f"frame '{frame}' needs at least {folds} positive and {folds} negative examples "
-                               f"({int(y.sum())} positive, {int((~y).sum())} negative)")
+            raise FramingError(
+                where,
+                f"frame '{frame}' needs at least {folds} positive and {folds} negative examples "
+                f"({int(y.sum())} positive, {int((~y).sum())} negative)",
+            )
         decisions = np.zeros(len(y))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=HYPER["seed"])
         for fit_idx, held_idx in splitter.split(np.zeros(len(y)), y):
-            pipe = make_pipeline(
-                TfidfVectorizer(analyzer=_identity, min_df=HYPER["min_df"], lowercase=False),
-                LogisticRegression(C=HYPER["C"], class_weight=HYPER["class_weight"], max_iter=5000, solver="liblinear"),
-            ).fit(list(x_array[fit_idx]), y[fit_idx])
+            pipe = make_pipeline(_vectorizer(), _sentence_logistic()).fit(list(x_array[fit_idx]), y[fit_idx])
             decisions[held_idx] = pipe.decision_function(list(x_array[held_idx]))
         # Calibrated on the written sentences, whose labels say whether a sentence states a frame on its own; real
         # sentences were labelled in their article's context and would pull every probability down.
@@ -160,14 +175,17 @@ def _sentence_metrics(model: LinearModel, units: list[list[str]], examples: list
     return {frame: prf(_labels(examples, frame), probs[:, j] >= 0.5) for j, frame in enumerate(frames)}
 
 
-def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | None = None,
-          real_dir: str | Path | None = None) -> TrainReport:
+def train(
+    data_dir: str | Path, frames: list[str] | None = None, folds: int | None = None, real_dir: str | Path | None = None
+) -> TrainReport:
     """Sentence classifier from written + real sentences, document model from the real dev articles (both needed)."""
     _sklearn()
     if real_dir is None:
-        raise FramingError("framing train", "needs the real-data folder (--real data/real): the document model is fitted on it")
+        raise FramingError(
+            "framing train", "needs the real-data folder (--real data/real): the document model is fitted on it"
+        )
     started = time.perf_counter()
-    frames = frames or FRAMES
+    frames = frames or load_lexicon_set().ids  # a frame is added by adding its lexicon file
     folds = folds or HYPER["folds"]
     data_dir = Path(data_dir)
     train_path, test_path = data_dir / "train.jsonl", data_dir / "test.jsonl"
@@ -191,7 +209,9 @@ def train(data_dir: str | Path, frames: list[str] | None = None, folds: int | No
     real_heldout: dict = {}
     if real:
         # Sentences of real articles never seen in training: hold out a fixed share of the articles.
-        held = [e.article is not None and article_fold(e.article, 100) < 100 * HYPER["real_heldout_share"] for e in examples]
+        held = [
+            e.article is not None and article_fold(e.article, 100) < 100 * HYPER["real_heldout_share"] for e in examples
+        ]
         keep = [i for i, h in enumerate(held) if not h]
         back = [i for i, h in enumerate(held) if h and examples[i].article]
         partial = fit_sentence_model([units[i] for i in keep], [examples[i] for i in keep], frames, platt)
@@ -216,7 +236,9 @@ def example_fold(example: Example, folds: int) -> int:
     return article_fold(example.article or "written:" + example.text, folds)
 
 
-def document_rows(dev_path: Path, examples: list[Example], units: list[list[str]], frames: list[str], platt, folds: int):
+def document_rows(
+    dev_path: Path, examples: list[Example], units: list[list[str]], frames: list[str], platt, folds: int
+):
     """Rows for the document model: every dev article (codes, dominant, fold, each frame's feature values) and a
     sample of the written sentences as one-sentence texts (`short`: code 2 for each labelled frame), so that the
     model also knows what a headline-length text with its one framed sentence looks like. The classifier
@@ -227,9 +249,20 @@ def document_rows(dev_path: Path, examples: list[Example], units: list[list[str]
     articles = load_gold(dev_path, frames)
     written = [e for e in examples if e.article is None]
     short = [written[i] for i in range(0, len(written), max(1, len(written) // HYPER["short_texts"]))]
-    items = [(a.text, a.id or a.source, a.codes, a.dominant, False, article_fold(a.id or a.source, folds)) for a in articles]
-    items += [(e.text, e.text[:40], {f: 2 * (f in e.labels) for f in frames},
-               next(iter(e.labels)) if len(e.labels) == 1 else None, True, example_fold(e, folds)) for e in short]
+    items = [
+        (a.text, a.id or a.source, a.codes, a.dominant, False, article_fold(a.id or a.source, folds)) for a in articles
+    ]
+    items += [
+        (
+            e.text,
+            e.text[:40],
+            {f: 2 * (f in e.labels) for f in frames},
+            next(iter(e.labels)) if len(e.labels) == 1 else None,
+            True,
+            example_fold(e, folds),
+        )
+        for e in short
+    ]
     rows: list[dict] = [{} for _ in items]
     for fold in range(folds):
         members = [i for i, item in enumerate(items) if item[5] == fold]
@@ -292,13 +325,11 @@ def fit_document_model(dev_path: Path, examples, units, frames, platt, folds: in
     Each frame's presence threshold is the one that maximises its F1 on out-of-fold probabilities; in the reported
     cross-validation the thresholds are chosen again inside each training part, so the figures stay out-of-sample.
     """
-    from .evaluate import spearman
-
     rows = document_rows(dev_path, examples, units, frames, platt, folds)
     if len(rows) < 2 * folds:
         raise FramingError(str(dev_path), f"needs at least {2 * folds} coded articles")
-    model = _document_model(rows, frames)
-    model.threshold = {mode: _thresholds(rows, frames, mode) for mode in FEATURES}
+    model = document_model_of(rows, frames)
+    model.threshold = {mode: tuned_thresholds(rows, frames, mode) for mode in FEATURES}
     real = [i for i, r in enumerate(rows) if not r["short"]]
     metrics = {}
     for mode in FEATURES:
@@ -309,14 +340,14 @@ def fit_document_model(dev_path: Path, examples, units, frames, platt, folds: in
             held = [i for i, r in enumerate(rows) if r["fold"] == fold]
             if not held:
                 continue
-            thresholds = _thresholds(fit, frames, mode)
-            probs[held] = _probabilities(_document_model(fit, frames), [rows[i] for i in held], frames, mode)
+            thresholds = tuned_thresholds(fit, frames, mode)
+            probs[held] = probabilities_of(document_model_of(fit, frames), [rows[i] for i in held], frames, mode)
             present[held] = probs[held] >= thresholds
         metrics[mode] = article_metrics([rows[i] for i in real], frames, probs[real], present[real], spearman)
     return model, metrics
 
 
-def _probabilities(model: DocumentModel, rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
+def probabilities_of(model: DocumentModel, rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
     return np.array([[model.probability(mode, frame, row["features"][frame]) for frame in frames] for row in rows])
 
 
@@ -324,14 +355,14 @@ def _probabilities(model: DocumentModel, rows: list[dict], frames: list[str], mo
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.51, 0.05), 2)
 
 
-def _thresholds(rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
+def tuned_thresholds(rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
     """Per frame, the presence threshold with the best F1 on out-of-fold probabilities within `rows`."""
     fold_ids = sorted({r["fold"] for r in rows})
     probs = np.zeros((len(rows), len(frames)))
     for fold in fold_ids:
         held = [i for i, r in enumerate(rows) if r["fold"] == fold]
         fit = [r for r in rows if r["fold"] != fold]
-        probs[held] = _probabilities(_document_model(fit, frames), [rows[i] for i in held], frames, mode)
+        probs[held] = probabilities_of(document_model_of(fit, frames), [rows[i] for i in held], frames, mode)
     best = []
     real = np.array([not r["short"] for r in rows])  # thresholds serve real articles: tuned on them alone
     for k, frame in enumerate(frames):
@@ -342,7 +373,7 @@ def _thresholds(rows: list[dict], frames: list[str], mode: str) -> np.ndarray:
     return np.array(best, dtype=np.float64)
 
 
-def _document_model(rows: list[dict], frames: list[str]) -> DocumentModel:
+def document_model_of(rows: list[dict], frames: list[str]) -> DocumentModel:
     mean, scale, coef, intercept = {}, {}, {}, {}
     for mode in FEATURES:
         fitted = []
@@ -356,14 +387,16 @@ def _document_model(rows: list[dict], frames: list[str]) -> DocumentModel:
         shared_mean = np.mean([f[0] for f in fitted], axis=0)
         shared_scale = np.mean([f[1] for f in fitted], axis=0)
         coefs, intercepts = [], []
-        for (m, s, c, b) in fitted:
+        for m, s, c, b in fitted:
             w = c / s * shared_scale  # same linear function of the raw features on the shared scale
             coefs.append(w)
             intercepts.append(b - float(np.sum(c * m / s)) + float(np.sum(w * shared_mean / shared_scale)))
         mean[mode], scale[mode] = shared_mean, shared_scale
         coef[mode], intercept[mode] = np.vstack(coefs), np.array(intercepts)
     threshold = {mode: np.full(len(frames), PRESENT) for mode in FEATURES}
-    return DocumentModel(frames=list(frames), mean=mean, scale=scale, coef=coef, intercept=intercept, threshold=threshold)
+    return DocumentModel(
+        frames=list(frames), mean=mean, scale=scale, coef=coef, intercept=intercept, threshold=threshold
+    )
 
 
 def article_metrics(rows: list[dict], frames: list[str], probs: np.ndarray, present: np.ndarray, spearman) -> dict:
@@ -372,8 +405,10 @@ def article_metrics(rows: list[dict], frames: list[str], probs: np.ndarray, pres
     per_frame = {}
     for k, frame in enumerate(frames):
         truth = np.array([r["codes"][frame] >= 2 for r in rows])
-        per_frame[frame] = {**prf(truth, present[:, k]),
-                            "spearman": round(spearman(list(probs[:, k]), [r["codes"][frame] for r in rows]) or 0.0, 4)}
+        per_frame[frame] = {
+            **prf(truth, present[:, k]),
+            "spearman": round(spearman(list(probs[:, k]), [r["codes"][frame] for r in rows]) or 0.0, 4),
+        }
     dominant_hits = 0
     for i, row in enumerate(rows):
         candidates = [k for k in range(len(frames)) if present[i, k]]
@@ -401,19 +436,30 @@ def model_card(report: TrainReport, data_files: list[Path]) -> dict:
     document = report.model.document
     return {
         "model": "framing sentence classifier: tf-idf of content-lemma uni/bigrams + lexicon hit flags → one-vs-rest "
-                 "logistic regression + Platt; document model: logistic regression per frame and mode over named features",
+        "logistic regression + Platt; document model: logistic regression per frame and mode over named features",
         "trained": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "data": {"files": [p.name for p in data_files], "sha256": files_digest(data_files)},
         "sizes": report.sizes,
         "hyperparameters": HYPER,
-        "metrics": {"cross_validated": report.cv, "held_out_test": report.test, "real_heldout_sentences": report.real_heldout,
-                    "document_cross_validated": report.document_cv},
-        "document_model": None if document is None else {
-            mode: {"features": list(names),
-                   "thresholds": dict(zip(document.frames, document.threshold[mode].round(2).tolist())),
-                   "coefficients_per_sd": {f: dict(zip(names, np.round(document.coef[mode][k], 3).tolist()))
-                                           for k, f in enumerate(document.frames)}}
-            for mode, names in FEATURES.items()},
+        "metrics": {
+            "cross_validated": report.cv,
+            "held_out_test": report.test,
+            "real_heldout_sentences": report.real_heldout,
+            "document_cross_validated": report.document_cv,
+        },
+        "document_model": None
+        if document is None
+        else {
+            mode: {
+                "features": list(names),
+                "thresholds": dict(zip(document.frames, document.threshold[mode].round(2).tolist())),
+                "coefficients_per_sd": {
+                    f: dict(zip(names, np.round(document.coef[mode][k], 3).tolist()))
+                    for k, f in enumerate(document.frames)
+                },
+            }
+            for mode, names in FEATURES.items()
+        },
         "versions": {
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from framing.language import LanguageCounter
 from framing.lemma_table import TABLE_PATH, LemmaTable, in_build_half, write_table
-from framing.nlp import WORD, RegexTokenizer, load_pipeline, plain_word
+from framing.nlp import WORD, RegexTokenizer, load_pipeline, pipeline_lemmatizer, plain_word
 from framing.normalize import normalize
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "rt_ng_news.jsonl.gz"
@@ -32,7 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     nlp = load_pipeline()
     tokenizer = RegexTokenizer(nlp.vocab)
-    lemmatizer = nlp.get_pipe("cached_morph_lemmatizer")
+    lemmatizer = pipeline_lemmatizer(nlp)
     counts: Counter = Counter()
     articles = 0
     with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
@@ -47,7 +47,10 @@ def main() -> None:
     counter = LanguageCounter(lemmatizer.morph)  # no table: the dictionary itself
     write_table(LemmaTable({form: lemmatizer.parse(form) for form in forms},
                            frozenset(form for form in forms if not counter._known(form))))
-    print(f"{len(forms)} forms from {articles} build-half articles → {TABLE_PATH} ({TABLE_PATH.stat().st_size / 2**20:.1f} MB)")
+    print(
+        f"{len(forms)} forms from {articles} build-half articles → {TABLE_PATH} "
+        f"({TABLE_PATH.stat().st_size / 2**20:.1f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import numpy as np
 
 from framing.analyzer import Analyzer
 from framing.evaluate import evaluate
-from framing.train import prf
+from framing.metrics import prf
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "heldout"
@@ -53,7 +53,10 @@ def main() -> None:
     short_texts(args.dir, args.misses)
     report = evaluate(args.dir / "articles" / "gold.jsonl")
     for mode, v in report["modes"].items():
-        print(f"articles    [{mode:10}] macro-F1 {v['macro_f1']:.3f}  dominant {v['dominant_accuracy']:.2f}  spearman {v['spearman_pooled']:.2f}")
+        print(
+            f"articles    [{mode:10}] macro-F1 {v['macro_f1']:.3f}  dominant {v['dominant_accuracy']:.2f}  spearman "
+            f"{v['spearman_pooled']:.2f}"
+        )
 
 
 if __name__ == "__main__":

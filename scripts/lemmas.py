@@ -6,9 +6,9 @@ Usage: python scripts/lemmas.py "стратегического партнёрс
 
 import sys
 
-from framing.nlp import lemmatize_phrase, load_pipeline
+from framing.nlp import lemmatize_phrase, pipeline_lemmatizer
 
-morph = load_pipeline().get_pipe("cached_morph_lemmatizer").morph
+morph = pipeline_lemmatizer().morph
 
 for phrase in sys.argv[1:] or [line.strip() for line in sys.stdin if line.strip()]:
     words = [w for w in phrase.lower().replace("ё", "е").split() if w]

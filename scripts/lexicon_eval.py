@@ -27,13 +27,23 @@ def main() -> None:
     for column in ("frame", "precision", "recall", "F1", "positives", "hard negatives"):
         table.add_column(column, justify="left" if column == "frame" else "right")
     for frame, m in results.items():
-        table.add_row(frame, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]), str(m["negatives"]))
+        table.add_row(
+            frame,
+            f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}",
+            f"{m['f1']:.3f}",
+            str(m["support"]),
+            str(m["negatives"]),
+        )
     console.print(table)
     if args.misses:
         for frame, m in results.items():
             for miss in m["errors"]:
                 kind = "FN" if miss["label"] else "FP"
-                console.print(f"[bold]{frame}[/bold] {kind} line {miss['line']} w={miss['weighted']:.2f}: {miss['text']}", highlight=False)
+                console.print(
+                    f"[bold]{frame}[/bold] {kind} line {miss['line']} w={miss['weighted']:.2f}: {miss['text']}",
+                    highlight=False,
+                )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Merge the coders' files into data/real/ (kept for the record; the coding files live outside the repo).
 
     python scripts/merge_coding.py sentences CODING_DIR    → data/real/sentences.jsonl
-    python scripts/merge_coding.py articles CODING_DIR     → data/real/dev.jsonl, test.jsonl, test2.jsonl, agreement.json
+    python scripts/merge_coding.py articles CODING_DIR     → data/real/dev.jsonl, test.jsonl, test2.jsonl,
+                                                             agreement.json
     python scripts/merge_coding.py round3 CODING_DIR       → more dev sentences appended to sentences.jsonl;
                                                              data/real/test3.jsonl, agreement_test3.json
 
@@ -87,14 +88,17 @@ def agreement(primary: dict[str, dict], second: dict[str, dict]) -> dict:
         }
     defined = [m["presence_f1"] for m in report["frames"].values() if m["presence_f1"] is not None]
     report["presence_macro_f1"] = round(sum(defined) / len(defined), 3)
-    report["dominant_agreement"] = round(sum(primary[i]["dominant"] == second[i]["dominant"] for i in ids) / len(ids), 3)
+    report["dominant_agreement"] = round(
+        sum(primary[i]["dominant"] == second[i]["dominant"] for i in ids) / len(ids), 3
+    )
     return report
 
 
 def disagreements(primary: dict[str, dict], second: dict[str, dict]) -> list[str]:
     """Articles whose presence (code ≥ 2) or dominant frame differ between the coders."""
     return sorted(
-        i for i in set(primary) & set(second)
+        i
+        for i in set(primary) & set(second)
         if primary[i]["dominant"] != second[i]["dominant"]
         or any((primary[i]["codes"][f] >= 2) != (second[i]["codes"][f] >= 2) for f in FRAMES)
     )
@@ -116,19 +120,35 @@ def merge_articles(coding: Path) -> None:
         if final is None:
             continue
         record = {k: article[k] for k in ("id", "outlet", "url", "date", "title", "text", "stratum")}
-        record.update(codes={f: int(final["codes"][f]) for f in FRAMES}, dominant=final["dominant"], why=final["why"],
-                      coding="adjudicated" if article["id"] in adjudicated else
-                      ("double" if article["id"] in second else "single"))
+        record.update(
+            codes={f: int(final["codes"][f]) for f in FRAMES},
+            dominant=final["dominant"],
+            why=final["why"],
+            coding="adjudicated"
+            if article["id"] in adjudicated
+            else ("double" if article["id"] in second else "single"),
+        )
         splits[article["split"]].append(record)
     # The seed article (seeds/, real, not in the corpus) coded blind like the others; dev only.
     seed_codes = out / "seed_1.jsonl"
     if seed_codes.exists():
         final = read_jsonl(seed_codes)[0]
         seed = next((REAL.parent.parent / "seeds").glob("*.txt"))
-        splits["dev"].append({"id": "seed-000", "outlet": "seed", "url": None, "date": "2025-11-12", "title": "",
-                              "text": seed.read_text(encoding="utf-8"), "stratum": "seed",
-                              "codes": {f: int(final["codes"][f]) for f in FRAMES}, "dominant": final["dominant"],
-                              "why": final["why"], "coding": "single"})
+        splits["dev"].append(
+            {
+                "id": "seed-000",
+                "outlet": "seed",
+                "url": None,
+                "date": "2025-11-12",
+                "title": "",
+                "text": seed.read_text(encoding="utf-8"),
+                "stratum": "seed",
+                "codes": {f: int(final["codes"][f]) for f in FRAMES},
+                "dominant": final["dominant"],
+                "why": final["why"],
+                "coding": "single",
+            }
+        )
     for name, rows in splits.items():
         with (REAL / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
             for row in rows:

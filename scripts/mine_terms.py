@@ -17,7 +17,8 @@ from collections import Counter
 from pathlib import Path
 
 from framing.corpus import load_examples
-from framing.train import FRAMES, featurize
+from framing.lexicon import load_lexicon_set
+from framing.train import featurize
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real" / "sentences.jsonl"
 
@@ -27,9 +28,10 @@ def main() -> None:
     parser.add_argument("--min-count", type=int, default=6)
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
-    examples = load_examples(REAL, FRAMES)
+    frames = load_lexicon_set().ids
+    examples = load_examples(REAL, frames)
     units = featurize([e.text for e in examples])
-    for frame in FRAMES:
+    for frame in frames:
         carrying, other = Counter(), Counter()
         n_carrying = n_other = 0
         for example, unit in zip(examples, units):

@@ -78,7 +78,9 @@ def main() -> None:
     rows = [r for r in rows if MIN_WORDS <= len(r["text"].split()) <= MAX_WORDS]
     rows.sort(key=lambda r: r["id"])
     rng = random.Random(SEED)
-    counts = {r["id"]: {f: len(re.findall(p, r["title"] + " " + r["text"], re.I)) for f, p in CUES.items()} for r in rows}
+    counts = {
+        r["id"]: {f: len(re.findall(p, r["title"] + " " + r["text"], re.I)) for f, p in CUES.items()} for r in rows
+    }
     chosen: dict[str, str] = {}
 
     def take(stratum: str, candidates: list[dict], n: int) -> None:
@@ -117,8 +119,8 @@ def main() -> None:
             record.update(stratum=chosen[article_id], split=splits[article_id])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     sides = list(splits.values())
-    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, test2 {sides.count('test2')}, "
-          f"test3 {sides.count('test3')}")
+    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, "
+          f"test2 {sides.count('test2')}, test3 {sides.count('test3')}")
 
 
 if __name__ == "__main__":

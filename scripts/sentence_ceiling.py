@@ -21,7 +21,9 @@ from framing import train as T
 from framing.analyzer import Analyzer
 from framing.corpus import load_examples
 from framing.decision import feature_values
-from framing.evaluate import load_gold, spearman
+from framing.evaluate import load_gold
+from framing.lexicon import load_lexicon_set
+from framing.metrics import spearman
 from framing.results import ClassifierScore
 from framing.scoring import classifier_score
 
@@ -66,13 +68,13 @@ def cross_validated(rows: list[dict], frames: list[str], mode: str) -> dict:
         held = [i for i, r in enumerate(rows) if r["fold"] == fold]
         fit = [r for r in rows if r["fold"] != fold]
         if held:
-            probs[held] = T._probabilities(T._document_model(fit, frames), [rows[i] for i in held], frames, mode)
-            present[held] = probs[held] >= T._thresholds(fit, frames, mode)
+            probs[held] = T.probabilities_of(T.document_model_of(fit, frames), [rows[i] for i in held], frames, mode)
+            present[held] = probs[held] >= T.tuned_thresholds(fit, frames, mode)
     return T.article_metrics(rows, frames, probs, present, spearman)
 
 
 def main() -> None:
-    frames = T.FRAMES
+    frames = load_lexicon_set().ids
     human = human_rows(frames)
     ids = {r["id"] for r in human}
     examples = load_examples(TRAIN / "train.jsonl", frames) + load_examples(REAL / "sentences.jsonl", frames)

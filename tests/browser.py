@@ -53,7 +53,12 @@ def render_offline(page: Path, screenshot: Path, profile: Path) -> Rendered:
     """Open `page` with the network cut off; its DOM, a screenshot, and the console errors both runs logged."""
     dumped = _run(page, profile / "dom", "--dump-dom")
     shot = _run(page, profile / "shot", f"--screenshot={screenshot}", "--hide-scrollbars")
-    errors = [line for run in (dumped, shot) for line in run.stderr.splitlines() if any(marker in line for marker in CONSOLE_ERRORS)]
+    errors = [
+        line
+        for run in (dumped, shot)
+        for line in run.stderr.splitlines()
+        if any(marker in line for marker in CONSOLE_ERRORS)
+    ]
     return Rendered(dumped.stdout, screenshot, errors)
 
 

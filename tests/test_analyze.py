@@ -39,10 +39,23 @@ def test_json_schema_and_offsets(runner, seed_text):
     assert {"source", "date", "tokens", "sentences", "dominant", "frames"} <= set(data)
     assert data["dominant"] == "partnership"
     for frame in data["frames"]:
-        assert {"id", "label", "score", "present", "hits", "per_1k", "terms", "evidence", "lexicon", "classifier"} <= set(frame)
+        assert {
+            "id",
+            "label",
+            "score",
+            "present",
+            "hits",
+            "per_1k",
+            "terms",
+            "evidence",
+            "lexicon",
+            "classifier",
+        } <= set(frame)
         assert 0.0 <= frame["score"] <= 1.0
         assert 0.0 < frame["threshold"] <= 1.0 and frame["present"] == (frame["score"] >= frame["threshold"])
-        assert {"mean_prob", "top_prob", "sentences", "share", "mass", "top3_prob", "lead_prob", "window"} <= set(frame["classifier"])
+        assert {"mean_prob", "top_prob", "sentences", "share", "mass", "top3_prob", "lead_prob", "window"} <= set(
+            frame["classifier"]
+        )
         assert frame["classifier"]["mass"] >= frame["classifier"]["window"] >= 0.0
         for term in frame["terms"]:
             assert set(term) == {"lemma", "count"} and term["count"] >= 1
@@ -58,7 +71,9 @@ def test_json_to_output_file_and_stdin(runner, tmp_path, seed_text):
     result = runner.invoke(main, ["analyze", str(SEED), "--format", "json", "--output", str(out)])
     assert result.exit_code == 0 and result.output == ""
     assert json.loads(out.read_text(encoding="utf-8"))["dominant"] == "partnership"
-    piped = runner.invoke(main, ["analyze", "-", "--format", "json", "--mode", "lexicon"], input=seed_text.encode("utf-8"))
+    piped = runner.invoke(
+        main, ["analyze", "-", "--format", "json", "--mode", "lexicon"], input=seed_text.encode("utf-8")
+    )
     assert piped.exit_code == 0
     assert json.loads(piped.output)["source"] == "<stdin>"
 
@@ -77,7 +92,13 @@ def test_rich_report_shows_frames_terms_and_evidence(runner):
         (lambda p: p, "is a directory"),
         (lambda p: _write(p / "empty.txt", b"  \n"), "empty file"),
         (lambda p: _write(p / "blob.txt", bytes(range(256)) * 8), "binary file"),
-        (lambda p: _write(p / "broken.txt", "Россия и Казахстан укрепляют союз".encode() + b"\xff\xfe\xd0" + "партнерство".encode()), "undecodable"),
+        (
+            lambda p: _write(
+                p / "broken.txt",
+                "Россия и Казахстан укрепляют союз".encode() + b"\xff\xfe\xd0" + "партнерство".encode(),
+            ),
+            "undecodable",
+        ),
     ],
 )
 def test_input_errors_are_one_line(runner, tmp_path, make, reason):

@@ -68,36 +68,122 @@ BAD_INPUTS = [
     ("empty file", lambda t: ["analyze", str(_file(t, "e.txt", b""))], "empty file"),
     ("only whitespace", lambda t: ["analyze", str(_file(t, "w.txt", b" \n\t\r\n "))], "empty file"),
     ("binary (NUL bytes)", lambda t: ["analyze", str(_file(t, "b.txt", b"\x00\x01\x02" * 400))], "binary file"),
-    ("binary (PNG header)", lambda t: ["analyze", str(_file(t, "p.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4))], "binary file"),
-    ("invalid UTF-8 in Cyrillic text", lambda t: ["analyze", str(_file(t, "u.txt", "Россия и Казахстан".encode() + b"\xff\xd0" + "союз".encode()))], "undecodable"),
-    ("broken UTF-8 after BOM", lambda t: ["analyze", str(_file(t, "bom.txt", b"\xef\xbb\xbf" + "Союз".encode() + b"\xc3\x28"))], "undecodable"),
-    ("odd-length UTF-16", lambda t: ["analyze", str(_file(t, "u16.txt", b"\xff\xfe" + "Союз государств".encode("utf-16-le") + b"\x00\xd8"))], "invalid UTF-16"),
-    ("over the size limit", lambda t: ["analyze", "--max-mb", "0.001", str(_file(t, "big.txt", "Россия и Казахстан. " * 200))], "file too large"),
+    (
+        "binary (PNG header)",
+        lambda t: ["analyze", str(_file(t, "p.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4))],
+        "binary file",
+    ),
+    (
+        "invalid UTF-8 in Cyrillic text",
+        lambda t: ["analyze", str(_file(t, "u.txt", "Россия и Казахстан".encode() + b"\xff\xd0" + "союз".encode()))],
+        "undecodable",
+    ),
+    (
+        "broken UTF-8 after BOM",
+        lambda t: ["analyze", str(_file(t, "bom.txt", b"\xef\xbb\xbf" + "Союз".encode() + b"\xc3\x28"))],
+        "undecodable",
+    ),
+    (
+        "odd-length UTF-16",
+        lambda t: [
+            "analyze",
+            str(_file(t, "u16.txt", b"\xff\xfe" + "Союз государств".encode("utf-16-le") + b"\x00\xd8")),
+        ],
+        "invalid UTF-16",
+    ),
+    (
+        "over the size limit",
+        lambda t: ["analyze", "--max-mb", "0.001", str(_file(t, "big.txt", "Россия и Казахстан. " * 200))],
+        "file too large",
+    ),
     ("a tiny --max-mb still refuses", lambda t: ["analyze", "--max-mb", "1e-9", str(SEED)], "file too large"),
     ("FIFO as input file", lambda t: ["analyze", str(_fifo(t, "pipe.txt"))], "not a regular file"),
-    ("HTML without text", lambda t: ["analyze", str(_file(t, "x.html", "<html><body><script>var a=1;</script></body></html>"))], "no text found in HTML"),
+    (
+        "HTML without text",
+        lambda t: ["analyze", str(_file(t, "x.html", "<html><body><script>var a=1;</script></body></html>"))],
+        "no text found in HTML",
+    ),
     ("lexicon: TOML syntax", lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз\n'), "invalid TOML"),
-    ("lexicon: not UTF-8", lambda t: _lexicons(t, b'frame = "demo"\n' + "lemma = 'союз'".encode("cp1251")), "not UTF-8"),
-    ("lexicon: weight is text", lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = "high"\n'), "'weight' must be a number"),
-    ("lexicon: weight out of range", lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 7\n'), "out of range"),
-    ("lexicon: lemma not a string", lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = 42\nweight = 0.5\n'), "'lemma' must be a non-empty string"),
-    ("lexicon: path trick in frame id", lambda t: _lexicons(t, 'frame = "../../etc/passwd"\n' + GOOD_TERM), "'frame' must be an id"),
-    ("lexicon: unknown context list", lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 0.5\nexclude = ["@nowhere"]\n'), "unknown context list"),
-    ("lexicon: extends unknown set", lambda t: _lexicons(t, 'extends = "../../no/such/set"\n', "codebook.toml"), "no such lexicon folder"),
-    ("lexicon: huge file", lambda t: _lexicons(t, 'frame = "demo"\n' + "# padding\n" * 600_000), "file too large for a lexicon"),
-    ("lexicon: FIFO named .toml", lambda t: ["analyze", str(SEED), "--lexicons", str(_fifo(t / "set", "demo.toml").parent)], "not a regular file"),
-    ("lexicon: folder missing", lambda t: ["analyze", str(SEED), "--lexicons", str(t / "none")], "no such lexicon folder"),
-    ("lexicon: a file, not a folder", lambda t: ["analyze", str(SEED), "--lexicons", str(_file(t, "l.toml", GOOD_TERM))], "a lexicon set is a folder"),
+    (
+        "lexicon: not UTF-8",
+        lambda t: _lexicons(t, b'frame = "demo"\n' + "lemma = 'союз'".encode("cp1251")),
+        "not UTF-8",
+    ),
+    (
+        "lexicon: weight is text",
+        lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = "high"\n'),
+        "'weight' must be a number",
+    ),
+    (
+        "lexicon: weight out of range",
+        lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 7\n'),
+        "out of range",
+    ),
+    (
+        "lexicon: lemma not a string",
+        lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = 42\nweight = 0.5\n'),
+        "'lemma' must be a non-empty string",
+    ),
+    (
+        "lexicon: path trick in frame id",
+        lambda t: _lexicons(t, 'frame = "../../etc/passwd"\n' + GOOD_TERM),
+        "'frame' must be an id",
+    ),
+    (
+        "lexicon: unknown context list",
+        lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 0.5\nexclude = ["@nowhere"]\n'),
+        "unknown context list",
+    ),
+    (
+        "lexicon: extends unknown set",
+        lambda t: _lexicons(t, 'extends = "../../no/such/set"\n', "codebook.toml"),
+        "no such lexicon folder",
+    ),
+    (
+        "lexicon: huge file",
+        lambda t: _lexicons(t, 'frame = "demo"\n' + "# padding\n" * 600_000),
+        "file too large for a lexicon",
+    ),
+    (
+        "lexicon: FIFO named .toml",
+        lambda t: ["analyze", str(SEED), "--lexicons", str(_fifo(t / "set", "demo.toml").parent)],
+        "not a regular file",
+    ),
+    (
+        "lexicon: folder missing",
+        lambda t: ["analyze", str(SEED), "--lexicons", str(t / "none")],
+        "no such lexicon folder",
+    ),
+    (
+        "lexicon: a file, not a folder",
+        lambda t: ["analyze", str(SEED), "--lexicons", str(_file(t, "l.toml", GOOD_TERM))],
+        "a lexicon set is a folder",
+    ),
     ("model: missing", lambda t: ["analyze", str(SEED), "--model", str(t / "nomodel.npz")], "no such model file"),
     ("model: not a zip", lambda t: _model(t, b"definitely not numpy"), "unreadable or corrupted model file"),
     ("model: truncated", _truncated_model, "unreadable or corrupted model file"),
     ("model: pickle named like a model", _pickle_model, "unreadable or corrupted model file"),
-    ("model: FIFO", lambda t: ["analyze", str(SEED), "--model", str(_fifo(t / "m", "model.npz"))], "not a regular file"),
-    ("gold: bad JSON line", lambda t: ["evaluate", str(_file(t, "gold.jsonl", '{"text": "Союз", "codes": {}}\n{oops\n'))], "gold.jsonl:2"),
+    (
+        "model: FIFO",
+        lambda t: ["analyze", str(SEED), "--model", str(_fifo(t / "m", "model.npz"))],
+        "not a regular file",
+    ),
+    (
+        "gold: bad JSON line",
+        lambda t: ["evaluate", str(_file(t, "gold.jsonl", '{"text": "Союз", "codes": {}}\n{oops\n'))],
+        "gold.jsonl:2",
+    ),
     ("train: folder without data", lambda t: ["train", str(t), "--real", str(t), "--out", str(t / "m")], "train.jsonl"),
-    ("batch: --errors on a full disk", lambda t: ["batch", str(_file(t, "e.txt", b"")), "-o", str(t / "o.jsonl"), "--errors", "/dev/full", "-q"],
-     "cannot write error records"),
-    ("batch: output folder missing", lambda t: ["batch", str(SEED), "-o", str(t / "no" / "out.jsonl"), "-q"], "does not exist"),
+    (
+        "batch: --errors on a full disk",
+        lambda t: ["batch", str(_file(t, "e.txt", b"")), "-o", str(t / "o.jsonl"), "--errors", "/dev/full", "-q"],
+        "cannot write error records",
+    ),
+    (
+        "batch: output folder missing",
+        lambda t: ["batch", str(SEED), "-o", str(t / "no" / "out.jsonl"), "-q"],
+        "does not exist",
+    ),
 ]
 
 
@@ -125,7 +211,12 @@ BAD_DOCUMENTS = [
     ("gone.txt", None, "no such file"),  # a dangling link: listed, then unreadable
     ("fifo.txt", "fifo", "not a regular file"),
     ("nul.html", b"<html>\x00\x00\x00</html>" * 50, "binary file"),
-    ("rows.jsonl", '{"id": "1", "text": "Москва и Астана развивают союзничество."}\n{broken json\n{"id": "3", "body": "нет поля"}\n', "line 2"),
+    (
+        "rows.jsonl",
+        '{"id": "1", "text": "Москва и Астана развивают союзничество."}\n'
+        '{broken json\n{"id": "3", "body": "нет поля"}\n',
+        "line 2",
+    ),
 ]
 
 

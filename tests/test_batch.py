@@ -38,10 +38,22 @@ def mixed_folder(tmp_path_factory) -> Path:
         f"<article><h1>Визит Токаева</h1>{paragraphs}</article><footer>© Редакция</footer></body></html>",
         encoding="utf-8",
     )
-    gold = [json.loads(line) for line in (ROOT / "examples" / "gold" / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
-    rows = [{"id": f"g{i}", "date": f"2024-0{1 + i % 3}-15", "outlet": "A" if i % 2 else "B",
-             "text": (ROOT / "examples" / "gold" / g["path"]).read_text(encoding="utf-8")} for i, g in enumerate(gold[:4])]
-    (folder / "corpus.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    gold = [
+        json.loads(line)
+        for line in (ROOT / "examples" / "gold" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    rows = [
+        {
+            "id": f"g{i}",
+            "date": f"2024-0{1 + i % 3}-15",
+            "outlet": "A" if i % 2 else "B",
+            "text": (ROOT / "examples" / "gold" / g["path"]).read_text(encoding="utf-8"),
+        }
+        for i, g in enumerate(gold[:4])
+    ]
+    (folder / "corpus.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
     with open(folder / "corpus.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["id", "date", "outlet", "text"])
         writer.writeheader()
@@ -69,7 +81,11 @@ def test_mixed_folder_one_run(runner, mixed_folder, tmp_path):
     by_name = {Path(r["source"]).name + (f"#{r['id']}" if r.get("id") else ""): r for r in records}
     errors = {name: r["error"] for name, r in by_name.items() if "error" in r}
     assert set(errors) == {"empty.txt", "binary.txt", "unreadable.txt"}
-    assert "empty" in errors["empty.txt"] and "binary" in errors["binary.txt"] and "no such file" in errors["unreadable.txt"]
+    assert (
+        "empty" in errors["empty.txt"]
+        and "binary" in errors["binary.txt"]
+        and "no such file" in errors["unreadable.txt"]
+    )
     copies = ["utf8.txt", "utf8_bom.txt", "utf16.txt", "cp1251.txt", "koi8r.txt", "cp866.txt"]
     reference = {f["id"]: f["score"] for f in by_name["utf8.txt"]["frames"]}
     assert by_name["utf8.txt"]["dominant"] == "partnership"
@@ -87,8 +103,23 @@ def test_mixed_folder_one_run(runner, mixed_folder, tmp_path):
 def test_csv_output_loads_as_table(runner, mixed_folder, tmp_path):
     out = tmp_path / "out.csv"
     errors = tmp_path / "errors.jsonl"
-    result = run_batch(runner, [str(mixed_folder / "corpus.jsonl"), str(mixed_folder / "empty.txt"), "--format", "csv",
-                                "--output", str(out), "--errors", str(errors), "--jobs", "1", "--group-by", "outlet"])
+    result = run_batch(
+        runner,
+        [
+            str(mixed_folder / "corpus.jsonl"),
+            str(mixed_folder / "empty.txt"),
+            "--format",
+            "csv",
+            "--output",
+            str(out),
+            "--errors",
+            str(errors),
+            "--jobs",
+            "1",
+            "--group-by",
+            "outlet",
+        ],
+    )
     assert result.exit_code == 1
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0])[:5] == ["source", "id", "date", "tokens", "dominant"]
@@ -125,7 +156,20 @@ def test_interrupt_and_resume_loses_and_duplicates_nothing(tmp_path):
             handle.write(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n")
     out = tmp_path / "out.jsonl"
     part = tmp_path / "out.jsonl.part"
-    command = [sys.executable, "-m", "framing.cli", "batch", str(corpus), "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"]
+    command = [
+        sys.executable,
+        "-m",
+        "framing.cli",
+        "batch",
+        str(corpus),
+        "-o",
+        str(out),
+        "--jobs",
+        "1",
+        "-q",
+        "--mode",
+        "lexicon",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and (not part.exists() or part.read_bytes().count(b"\n") < 20):
@@ -147,11 +191,15 @@ def test_interrupt_and_resume_loses_and_duplicates_nothing(tmp_path):
 def test_resume_counts_the_written_prefix_even_with_duplicate_ids(runner, tmp_path):
     corpus = tmp_path / "dup.jsonl"
     text = "Россия и Казахстан подписали декларацию о стратегическом партнерстве и союзничестве."
-    corpus.write_text("".join(json.dumps({"id": "same", "text": text}, ensure_ascii=False) + "\n" for _ in range(5)), encoding="utf-8")
+    corpus.write_text(
+        "".join(json.dumps({"id": "same", "text": text}, ensure_ascii=False) + "\n" for _ in range(5)), encoding="utf-8"
+    )
     out = tmp_path / "out.jsonl"
     assert run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q"]).exit_code == 0
     part = tmp_path / "out.jsonl.part"
-    part.write_text(out.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8")  # as if killed after one
+    part.write_text(
+        out.read_text(encoding="utf-8").splitlines(keepends=True)[0], encoding="utf-8"
+    )  # as if killed after one
     out.unlink()
     assert run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q", "--resume"]).exit_code == 0
     assert len(read_jsonl(out)) == 5
@@ -169,7 +217,7 @@ def test_resume_refuses_other_format_or_other_inputs(runner, tmp_path):
 
 
 def test_special_output_file_is_written_in_place(tmp_path):
-    from framing.batch import prepare_output
+    from framing.records import prepare_output
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
@@ -186,9 +234,11 @@ def test_output_into_missing_folder_is_one_line(runner, tmp_path):
 def test_cp1251_csv_corpus_and_missing_text_column(runner, tmp_path):
     corpus = tmp_path / "legacy.csv"
     text = "Москва и Астана вывели отношения на уровень стратегического партнерства и союзничества."
-    corpus.write_bytes(f"id,date,body\n1,05.03.2024,\"{text}\"\n".encode("cp1251"))
+    corpus.write_bytes(f'id,date,body\n1,05.03.2024,"{text}"\n'.encode("cp1251"))
     out = tmp_path / "out.jsonl"
-    ok = run_batch(runner, [str(corpus), "--text-field", "body", "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"])
+    ok = run_batch(
+        runner, [str(corpus), "--text-field", "body", "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"]
+    )
     assert ok.exit_code == 0, ok.output
     record = read_jsonl(out)[0]
     assert record["id"] == "1" and record["date"] == "2024-03-05" and record["dominant"] == "partnership"

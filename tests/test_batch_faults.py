@@ -18,7 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-import framing.batch
+import framing.records
+import framing.sources
 from framing.cli import main
 
 from .conftest import SEED
@@ -51,7 +52,7 @@ def wait_for_lines(path: Path, count: int, timeout: float = 90) -> None:
 def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatch):
     corpus = write_corpus(tmp_path / "corpus.jsonl", 12)
     out = tmp_path / "out.jsonl"
-    real_write = framing.batch.RecordWriter.write
+    real_write = framing.records.RecordWriter.write
     calls = {"n": 0}
 
     def write_until_full(self, record):
@@ -62,24 +63,42 @@ def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatc
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(self, record)
 
-    monkeypatch.setattr(framing.batch.RecordWriter, "write", write_until_full)
+    monkeypatch.setattr(framing.records.RecordWriter, "write", write_until_full)
     args = ["batch", str(corpus), "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"]
     result = runner.invoke(main, args)
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and "No space left on device" in lines[0] and "--resume" in lines[0] and "out.jsonl.part" in lines[0]
+    assert (
+        len(lines) == 1
+        and "No space left on device" in lines[0]
+        and "--resume" in lines[0]
+        and "out.jsonl.part" in lines[0]
+    )
     assert not out.exists()
     part = tmp_path / "out.jsonl.part"
     assert [r["id"] for r in whole_lines(part)] == ["0", "1", "2", "3"]
 
-    monkeypatch.setattr(framing.batch.RecordWriter, "write", real_write)
+    monkeypatch.setattr(framing.records.RecordWriter, "write", real_write)
     resumed = runner.invoke(main, [*args, "--resume"])
     assert resumed.exit_code == 0, resumed.output
     assert ids_in(out) == [str(i) for i in range(12)]
 
 
 def _framing_batch(corpus: Path, out: Path, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "framing.cli", "batch", str(corpus), "-o", str(out), "--jobs", str(jobs), "-q", "--mode", "lexicon"]
+    return [
+        sys.executable,
+        "-m",
+        "framing.cli",
+        "batch",
+        str(corpus),
+        "-o",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "-q",
+        "--mode",
+        "lexicon",
+    ]
 
 
 def _kill_wait_resume(tmp_path: Path, fault) -> tuple[int, str]:
@@ -88,7 +107,9 @@ def _kill_wait_resume(tmp_path: Path, fault) -> tuple[int, str]:
     corpus = write_corpus(tmp_path / "corpus.jsonl", 400)
     out, part = tmp_path / "out.jsonl", tmp_path / "out.jsonl.part"
     command = _framing_batch(corpus, out, 2)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         wait_for_lines(part, 40)
         fault(process)
@@ -129,7 +150,7 @@ def test_files_vanishing_mid_run_become_error_records(runner, tmp_path, monkeypa
     folder.mkdir()
     for name in ("a.txt", "b.txt", "c.txt", "d.txt"):
         (folder / name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
-    real_iter_tasks = framing.batch.iter_tasks
+    real_iter_tasks = framing.sources.iter_tasks
 
     def listing_then_vanishing(*args, **kwargs):
         for task in real_iter_tasks(*args, **kwargs):
@@ -139,7 +160,7 @@ def test_files_vanishing_mid_run_become_error_records(runner, tmp_path, monkeypa
                 os.mkfifo(folder / "c.txt")
             yield task
 
-    monkeypatch.setattr(framing.batch, "iter_tasks", listing_then_vanishing)
+    monkeypatch.setattr(framing.sources, "iter_tasks", listing_then_vanishing)
     out = tmp_path / "out.jsonl"
     result = runner.invoke(main, ["batch", str(folder), "-o", str(out), "--jobs", str(jobs), "--mode", "lexicon"])
     assert result.exit_code == 1, result.output
@@ -163,16 +184,21 @@ def test_output_into_a_closed_pipe_stops_quietly(tmp_path):
 def test_size_limit_from_environment_is_checked(monkeypatch):
     from framing import reader
 
-    for value, expected in (("2", 2 * 2**20), ("inf", reader.megabytes(reader.DEFAULT_MAX_MB)), ("nan", reader.megabytes(reader.DEFAULT_MAX_MB)),
-                            ("-5", reader.megabytes(reader.DEFAULT_MAX_MB)), ("lots", reader.megabytes(reader.DEFAULT_MAX_MB))):
+    for value, expected in (
+        ("2", 2 * 2**20),
+        ("inf", reader.megabytes(reader.DEFAULT_MAX_MB)),
+        ("nan", reader.megabytes(reader.DEFAULT_MAX_MB)),
+        ("-5", reader.megabytes(reader.DEFAULT_MAX_MB)),
+        ("lots", reader.megabytes(reader.DEFAULT_MAX_MB)),
+    ):
         monkeypatch.setenv("FRAMING_MAX_MB", value)
         assert reader._max_bytes_from_env() == expected, value
 
 
 def test_file_tasks_carry_the_clients_size_limit(tmp_path):
     """Dask workers read files with the limit of the command that listed them, not their own default."""
-    from framing.batch import iter_tasks
+    from framing.sources import iter_tasks
 
     (tmp_path / "a.txt").write_text("Россия и Казахстан — союзники.", encoding="utf-8")
     assert [t.max_bytes for t in iter_tasks([str(tmp_path)], max_bytes=123)] == [123]
-    assert [t.max_bytes for t in iter_tasks([str(tmp_path)])] == [framing.batch.reader.MAX_BYTES]
+    assert [t.max_bytes for t in iter_tasks([str(tmp_path)])] == [framing.sources.reader.MAX_BYTES]

@@ -34,14 +34,22 @@ def small_training(tmp_path_factory) -> tuple[Path, object]:
 
 def test_round_trip_gives_identical_predictions(small_training, tmp_path):
     _, report = small_training
-    sentences = ["Россия и Казахстан вывели отношения на уровень стратегического партнерства.", "В Москве ожидается снег."]
+    sentences = [
+        "Россия и Казахстан вывели отношения на уровень стратегического партнерства.",
+        "В Москве ожидается снег.",
+    ]
     units = featurize(sentences)
     before = report.model.predict_proba(units)
     report.model.save(tmp_path)
     loaded = LinearModel.load(tmp_path)
     assert np.array_equal(before, loaded.predict_proba(units))
     card = json.loads((tmp_path / "model_card.json").read_text(encoding="utf-8"))
-    assert card["data"]["sha256"] and card["sizes"]["train_written"] > 0 and card["sizes"]["train_real"] > 0 and "scikit-learn" in card["versions"]
+    assert (
+        card["data"]["sha256"]
+        and card["sizes"]["train_written"] > 0
+        and card["sizes"]["train_real"] > 0
+        and "scikit-learn" in card["versions"]
+    )
 
 
 def test_export_matches_scikit_learn(small_training):
@@ -52,7 +60,9 @@ def test_export_matches_scikit_learn(small_training):
     model = report.model
     texts = [json.loads(line)["text"] for line in (folder / "test.jsonl").read_text(encoding="utf-8").splitlines()[:50]]
     units = featurize(texts)
-    vectorizer = TfidfVectorizer(analyzer=lambda x: x, lowercase=False, vocabulary={f: i for i, f in enumerate(model.features.tolist())})
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda x: x, lowercase=False, vocabulary={f: i for i, f in enumerate(model.features.tolist())}
+    )
     vectorizer.idf_ = model.idf
     expected = vectorizer.transform(units) @ model.coef.T + model.intercept
     assert np.allclose(model.decision(units), expected, atol=1e-9)
@@ -83,7 +93,9 @@ def test_exported_model_equals_an_independently_fitted_scikit_learn_pipeline():
 
 
 def test_probabilities_are_in_unit_interval(combined_analyzer, seed_text):
-    probs = combined_analyzer.model.predict_proba(featurize(["Москва и Астана выводят отношения на новый уровень.", "", "!!!"]))
+    probs = combined_analyzer.model.predict_proba(
+        featurize(["Москва и Астана выводят отношения на новый уровень.", "", "!!!"])
+    )
     assert probs.shape == (3, 4)
     assert np.all((probs >= 0) & (probs <= 1))
     analysis = combined_analyzer.analyze(seed_text)
@@ -92,7 +104,10 @@ def test_probabilities_are_in_unit_interval(combined_analyzer, seed_text):
 
 
 def test_classifier_catches_paraphrase_without_lexicon_terms(combined_analyzer):
-    text = "Москва и Астана выводят отношения на новый уровень: стороны договорились вместе строить заводы и удвоить поставки."
+    text = (
+        "Москва и Астана выводят отношения на новый уровень: "
+        "стороны договорились вместе строить заводы и удвоить поставки."
+    )
     analysis = combined_analyzer.analyze(text)
     assert analysis.frame("partnership").classifier.top_prob > 0.5
 
@@ -127,6 +142,10 @@ def test_corrupted_or_foreign_model_file_gives_one_line_error(runner, tmp_path, 
 def test_pickle_payload_is_refused(tmp_path):
     folder = tmp_path / "evil"
     folder.mkdir()
-    np.savez(folder / "model.npz", format=np.array(["framing-linear/1"], dtype=object), features=np.array([{"x": 1}], dtype=object))
+    np.savez(
+        folder / "model.npz",
+        format=np.array(["framing-linear/1"], dtype=object),
+        features=np.array([{"x": 1}], dtype=object),
+    )
     with pytest.raises(FramingError):
         LinearModel.load(folder)

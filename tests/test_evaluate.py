@@ -9,7 +9,8 @@ import pytest
 
 from framing.classifier import LinearModel
 from framing.cli import main
-from framing.evaluate import load_gold, spearman
+from framing.evaluate import load_gold
+from framing.metrics import spearman
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "examples" / "gold" / "gold.jsonl"
@@ -42,8 +43,11 @@ def test_evaluate_rich_table(runner):
 
 def test_bad_gold_line_is_reported_with_line(runner, tmp_path):
     gold = tmp_path / "gold.jsonl"
-    gold.write_text('{"text": "Россия и Казахстан — союзники.", "codes": {"partnership": 3, "sovereignty": 0, '
-                    '"global_south": 0, "language_policy": 0}, "dominant": "partnership"}\n{"text": broken\n', encoding="utf-8")
+    gold.write_text(
+        '{"text": "Россия и Казахстан — союзники.", "codes": {"partnership": 3, "sovereignty": 0, '
+        '"global_south": 0, "language_policy": 0}, "dominant": "partnership"}\n{"text": broken\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["evaluate", str(gold)])
     assert result.exit_code == 1 and f"{gold}:2: invalid JSON" in result.output
 
@@ -55,7 +59,9 @@ def test_spearman_against_known_values():
 
 
 def test_train_reproduces_shipped_model(runner, tmp_path):
-    result = runner.invoke(main, ["train", str(ROOT / "data" / "train"), "--real", str(ROOT / "data" / "real"), "--out", str(tmp_path)])
+    result = runner.invoke(
+        main, ["train", str(ROOT / "data" / "train"), "--real", str(ROOT / "data" / "real"), "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     fresh, shipped = LinearModel.load(tmp_path), LinearModel.load()
     assert fresh.card["data"]["sha256"] == shipped.card["data"]["sha256"]
@@ -86,7 +92,7 @@ def test_heldout_short_texts_generalise(combined_analyzer, name):
     """Short texts written apart from lexicons and training data (paraphrase, hard negatives)."""
     import numpy as np
 
-    from framing.train import prf
+    from framing.metrics import prf
 
     path = ROOT / "tests" / "data" / name / CHALLENGE_SETS[name]
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -102,23 +108,35 @@ def test_heldout_short_texts_generalise(combined_analyzer, name):
 
 @pytest.mark.parametrize("name", [*sorted(CHALLENGE_SETS), "challenge_long"])
 def test_heldout_articles(runner, name):
-    result = runner.invoke(main, ["evaluate", str(ROOT / "tests" / "data" / name / "articles" / "gold.jsonl"), "--format", "json"])
+    result = runner.invoke(
+        main, ["evaluate", str(ROOT / "tests" / "data" / name / "articles" / "gold.jsonl"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     combined = json.loads(result.output)["modes"]["combined"]
     assert combined["macro_f1"] >= 0.8 and combined["dominant_accuracy"] >= 0.75
 
 
 def _gold_line(**row) -> str:
-    base = {"text": "Россия и Казахстан — стратегические партнеры и союзники.", "dominant": "partnership",
-            "codes": {"partnership": 3, "sovereignty": 0, "global_south": 0, "language_policy": 0}}
+    base = {
+        "text": "Россия и Казахстан — стратегические партнеры и союзники.",
+        "dominant": "partnership",
+        "codes": {"partnership": 3, "sovereignty": 0, "global_south": 0, "language_policy": 0},
+    }
     base.update(row)
     return json.dumps(base, ensure_ascii=False) + "\n"
 
 
 def test_evaluate_json_has_no_nan_and_undefined_f1_is_null(runner, tmp_path):
     gold = tmp_path / "gold.jsonl"
-    gold.write_text(_gold_line() + _gold_line(text="В Москве прошёл снегопад, движение затруднено.", dominant="none",
-                                              codes={"partnership": 0, "sovereignty": 0, "global_south": 0, "language_policy": 0}), encoding="utf-8")
+    gold.write_text(
+        _gold_line()
+        + _gold_line(
+            text="В Москве прошёл снегопад, движение затруднено.",
+            dominant="none",
+            codes={"partnership": 0, "sovereignty": 0, "global_south": 0, "language_policy": 0},
+        ),
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["evaluate", str(gold), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert "NaN" not in result.output
@@ -130,8 +148,14 @@ def test_gold_errors_name_gold_file_and_line(runner, tmp_path):
     gold = tmp_path / "gold.jsonl"
     cases = [
         (_gold_line(path="missing.txt", text=None), "missing.txt: no such file"),
-        (_gold_line(codes={"partnership": True, "sovereignty": 0, "global_south": 0, "language_policy": 0}), "integers 0..3"),
-        (_gold_line(codes={"partnership": 3, "sovereignty": 0, "global_south": 0, "language_policy": 0, "enrgy": 1}), "unknown frame"),
+        (
+            _gold_line(codes={"partnership": True, "sovereignty": 0, "global_south": 0, "language_policy": 0}),
+            "integers 0..3",
+        ),
+        (
+            _gold_line(codes={"partnership": 3, "sovereignty": 0, "global_south": 0, "language_policy": 0, "enrgy": 1}),
+            "unknown frame",
+        ),
     ]
     for line, message in cases:
         gold.write_text(_gold_line() + line.replace('"text": null, ', ""), encoding="utf-8")

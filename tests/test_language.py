@@ -82,12 +82,15 @@ def test_short_russian_texts_with_names_pass(combined_analyzer, text):
     [
         # Kazakh spellings of names (found in review: whole words with қ used to outvote the Russian ones)
         "Президент Тоқаев принял в Ақорде делегацию России. Стороны обсудили стратегическое партнерство и "
-        "союзничество двух стран, рост товарооборота и совместные проекты. Ақорда готова расширять сотрудничество в ЕАЭС.",
+        "союзничество двух стран, рост товарооборота и совместные проекты. Ақорда готова расширять сотрудничество в "
+        "ЕАЭС.",
         "Ақорда: Токаев и Путин обсудили партнерство.",
         # soft hyphens and stress marks, as HTML pages and textbooks carry them
-        "Россия и Ка\u00adзах\u00adстан ук\u00adреп\u00adляют стра\u00adте\u00adги\u00adчес\u00adкое парт\u00adнер\u00adство, "
+        "Россия и Ка\u00adзах\u00adстан ук\u00adреп\u00adляют стра\u00adте\u00adги\u00adчес\u00adкое "
+        "парт\u00adнер\u00adство, "
         "за\u00adяви\u00adли ли\u00adде\u00adры двух стран на встре\u00adче в Моск\u00adве.",
-        "Росси\u0301я и Казахста\u0301н укрепля\u0301ют стратеги\u0301ческое партнё\u0301рство, заяви\u0301ли ли\u0301деры двух стран.",
+        "Росси\u0301я и Казахста\u0301н укрепля\u0301ют стратеги\u0301ческое партнё\u0301рство, заяви\u0301ли "
+        "ли\u0301деры двух стран.",
         # Latin-script names do not count against a Russian text
         "Путин и Токаев обсудили Astana International Forum и Belt and Road Initiative.",
     ],
@@ -119,7 +122,9 @@ def test_batch_counts_non_russian_documents(runner, tmp_path, seed_text):
     (tmp_path / "ru.txt").write_text(seed_text, encoding="utf-8")
     (tmp_path / "en.txt").write_text(NON_RUSSIAN["en"], encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(main, ["batch", str(tmp_path / "ru.txt"), str(tmp_path / "en.txt"), "-o", str(out), "--jobs", "1"])
+    result = runner.invoke(
+        main, ["batch", str(tmp_path / "ru.txt"), str(tmp_path / "en.txt"), "-o", str(out), "--jobs", "1"]
+    )
     assert result.exit_code == 0, result.output  # a warning is not a failure
     records = {r["source"].rsplit("/", 1)[-1]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert records["en.txt"]["language"] == "en" and records["en.txt"]["dominant"] is None
@@ -131,7 +136,10 @@ def test_csv_output_carries_language_and_summarize_counts_it(runner, tmp_path, s
     (tmp_path / "ru.txt").write_text(seed_text, encoding="utf-8")
     (tmp_path / "kk.txt").write_text(NON_RUSSIAN["kk"], encoding="utf-8")
     out = tmp_path / "out.csv"
-    result = runner.invoke(main, ["batch", str(tmp_path / "ru.txt"), str(tmp_path / "kk.txt"), "-o", str(out), "--format", "csv", "--jobs", "1"])
+    result = runner.invoke(
+        main,
+        ["batch", str(tmp_path / "ru.txt"), str(tmp_path / "kk.txt"), "-o", str(out), "--format", "csv", "--jobs", "1"],
+    )
     assert result.exit_code == 0, result.output
     import csv
 

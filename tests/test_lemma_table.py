@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from framing.lemma_table import TABLE_PATH, in_build_half, load_table
-from framing.nlp import WORD, RegexTokenizer, load_pipeline, plain_word
+from framing.nlp import WORD, RegexTokenizer, load_pipeline, pipeline_lemmatizer, plain_word
 from framing.normalize import normalize
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "rt_ng_news.jsonl.gz"
@@ -18,7 +18,7 @@ BENCH_FORMS = 100_000
 
 @pytest.fixture(scope="module")
 def lemmatizer():
-    lemmatizer = load_pipeline().get_pipe("cached_morph_lemmatizer")
+    lemmatizer = pipeline_lemmatizer()
     lemmatizer.load_table()  # otherwise loaded after LOAD_AFTER_MISSES new forms
     return lemmatizer
 

@@ -88,8 +88,17 @@ def write_set(tmp_path: Path, body: str, name: str = "demo.toml") -> Path:
         ('frame = "demo"\n\n[[terms]]\nlemma = "союз\nweight = 1.0\n', 4, "invalid TOML"),
         ('frame = "demo"\n\n[[terms]]\nlemma = "союз"\nweight = "high"\n', 5, "'weight' must be a number"),
         ('frame = "demo"\n\n[[terms]]\nlemma = "союз"\nweight = 1.5\n', 5, "out of range"),
-        ('frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 0.5\n\n[[terms]]\nlemma = "союз"\nweight = 0.7\n', 6, "duplicate term 'союз'"),
-        ('frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 0.5\n[[terms]]\nlemma = "стратегического партнерства"\nweight = 0.7\n', 5, "not a lemma"),
+        (
+            'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 0.5\n\n[[terms]]\nlemma = "союз"\nweight = 0.7\n',
+            6,
+            "duplicate term 'союз'",
+        ),
+        (
+            'frame = "demo"\n[[terms]]\nlemma = "союз"\nweight = 0.5\n[[terms]]\nlemma = "стратегического '
+            'партнерства"\nweight = 0.7\n',
+            5,
+            "not a lemma",
+        ),
     ],
 )
 def test_check_reports_file_and_line(runner, tmp_path, body, line, message):
@@ -128,7 +137,9 @@ def test_custom_set_with_fifth_frame_works_end_to_end(runner, tmp_path):
         "Поставки газа по трубопроводу вырастут, а нефтяные компании увеличат добычу.",
         encoding="utf-8",
     )
-    result = runner.invoke(main, ["analyze", str(text), "--lexicons", str(folder), "--mode", "lexicon", "--format", "json"])
+    result = runner.invoke(
+        main, ["analyze", str(text), "--lexicons", str(folder), "--mode", "lexicon", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     import json
 
@@ -165,8 +176,14 @@ def test_lexicon_list_and_show(runner):
 
 
 def test_longest_overlapping_term_wins(tmp_path):
-    folder = write_set(tmp_path, 'frame = "demo"\n[[terms]]\nlemma = "новый уровень"\nweight = 0.3\n'
-                       '[[terms]]\nlemma = "уровень стратегический партнерство"\nweight = 1.0\n')
+    folder = write_set(
+        tmp_path,
+        'frame = "demo"\n[[terms]]\nlemma = "новый уровень"\nweight = 0.3\n'
+        '[[terms]]\nlemma = "уровень стратегический партнерство"\nweight = 1.0\n',
+    )
     analyzer = Analyzer(lexicons=folder, mode="lexicon")
-    terms = [t.lemma for t in analyzer.analyze("Стороны вышли на новый уровень стратегического партнёрства.").frame("demo").terms]
+    terms = [
+        t.lemma
+        for t in analyzer.analyze("Стороны вышли на новый уровень стратегического партнёрства.").frame("demo").terms
+    ]
     assert terms == ["уровень стратегический партнерство"]

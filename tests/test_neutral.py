@@ -70,7 +70,10 @@ def test_page_furniture_and_single_words_carry_no_frame(analyzers, text):
 
 def test_a_real_frame_sentence_still_counts(analyzers):
     """The neutral property is not bought by never claiming anything."""
-    text = "Россия и Казахстан вывели отношения на уровень всеобъемлющего стратегического партнерства и углубляют интеграцию в ЕАЭС."
+    text = (
+        "Россия и Казахстан вывели отношения на уровень всеобъемлющего стратегического партнерства "
+        "и углубляют интеграцию в ЕАЭС."
+    )
     assert all("partnership" in frames for frames in claimed(analyzers, text).values())
 
 
@@ -82,9 +85,14 @@ def test_document_decision_is_monotone_in_the_evidence(combined_analyzer):
 
     base = combined_analyzer.analyze("Россия и Казахстан подписали соглашение о сотрудничестве в энергетике.")
     for frame in base.frames:
-        low, _ = decide(combined_analyzer.model.document, "combined", frame.id, frame.lexicon, frame.classifier, base.tokens)
+        low, _ = decide(
+            combined_analyzer.model.document, "combined", frame.id, frame.lexicon, frame.classifier, base.tokens
+        )
         more_lexicon = replace(frame.lexicon, weighted=frame.lexicon.weighted + 2, window=frame.lexicon.window + 2)
-        more_classifier = replace(frame.classifier, top3_prob=min(1.0, frame.classifier.top3_prob + 0.3),
-                                  mass=frame.classifier.mass + 1)
-        high, _ = decide(combined_analyzer.model.document, "combined", frame.id, more_lexicon, more_classifier, base.tokens)
+        more_classifier = replace(
+            frame.classifier, top3_prob=min(1.0, frame.classifier.top3_prob + 0.3), mass=frame.classifier.mass + 1
+        )
+        high, _ = decide(
+            combined_analyzer.model.document, "combined", frame.id, more_lexicon, more_classifier, base.tokens
+        )
         assert high >= low, frame.id

@@ -28,7 +28,10 @@ def test_lemmas_fold_yo_and_inflection():
 
 
 def test_razdel_sentences_respect_abbreviations_and_offsets():
-    text = "В 2015 г. товарооборот составил 15 млрд долл. и вырос вдвое. В. В. Путин заявил: «Это успех». Итоги подведут позже."
+    text = (
+        "В 2015 г. товарооборот составил 15 млрд долл. и вырос вдвое. "
+        "В. В. Путин заявил: «Это успех». Итоги подведут позже."
+    )
     doc = load_pipeline()(text)
     spans = doc._.sentences
     assert len(spans) == 3

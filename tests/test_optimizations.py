@@ -33,11 +33,18 @@ def test_cached_lemmas_equal_uncached_pymorphy(combined_analyzer):
 def test_integer_matcher_equals_spacy_phrase_matcher(combined_analyzer):
     """For terms without context rules, our matcher finds what spaCy's PhraseMatcher on LEMMA finds."""
     nlp = combined_analyzer.nlp
-    plain_terms = {(f.id, t.lemma) for f in combined_analyzer.lexicons.frames for t in f.terms if not (t.exclude or t.require or t.boost)}
+    plain_terms = {
+        (f.id, t.lemma)
+        for f in combined_analyzer.lexicons.frames
+        for t in f.terms
+        if not (t.exclude or t.require or t.boost)
+    }
     matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
     for frame_id, lemma in plain_terms:
         pattern = nlp.make_doc(lemma)
-        pattern.from_array(["LEMMA"], np.array([nlp.vocab.strings.add(w) for w in lemma.split()], dtype=np.uint64).reshape(-1, 1))
+        pattern.from_array(
+            ["LEMMA"], np.array([nlp.vocab.strings.add(w) for w in lemma.split()], dtype=np.uint64).reshape(-1, 1)
+        )
         matcher.add(f"{frame_id}|{lemma}", [pattern])
     frames = combined_analyzer.lexicons.frames
     for text in sample_texts():
@@ -48,7 +55,11 @@ def test_integer_matcher_equals_spacy_phrase_matcher(combined_analyzer):
             if doc._.token_sentence[start] == doc._.token_sentence[end - 1]:
                 reference.add((frame_id, lemma, start, end))
         hits = combined_analyzer.matcher.match(doc)
-        ours = {(frames[h.frame].id, h.term.lemma, h.start, h.end) for h in hits if (frames[h.frame].id, h.term.lemma) in plain_terms}
+        ours = {
+            (frames[h.frame].id, h.term.lemma, h.start, h.end)
+            for h in hits
+            if (frames[h.frame].id, h.term.lemma) in plain_terms
+        }
         # ours keeps one term per frame where terms overlap; every plain hit must be one spaCy found,
         # and every spaCy match must lie under some hit of ours for the same frame
         assert ours <= reference

@@ -24,8 +24,14 @@ FRAGMENTS = [
 ]
 
 mixed_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=40)), max_size=40).map("".join)
-long_lines = st.builds(lambda word, n: " ".join([word] * n), st.sampled_from(["союзничество", "партнерство", "x" * 50]), st.integers(1, 3000))
-any_text = st.one_of(st.text(max_size=300), mixed_text, long_lines, st.text(alphabet=st.characters(max_codepoint=0x52F), max_size=400))
+long_lines = st.builds(
+    lambda word, n: " ".join([word] * n),
+    st.sampled_from(["союзничество", "партнерство", "x" * 50]),
+    st.integers(1, 3000),
+)
+any_text = st.one_of(
+    st.text(max_size=300), mixed_text, long_lines, st.text(alphabet=st.characters(max_codepoint=0x52F), max_size=400)
+)
 
 
 def check_analysis(analysis, text: str) -> None:
@@ -37,9 +43,9 @@ def check_analysis(analysis, text: str) -> None:
             assert 0.0 <= frame.classifier.score <= 1.0
             assert 0.0 <= frame.classifier.top_prob <= 1.0
         for evidence in frame.evidence + frame.classifier_only:
-            assert text[evidence.span.start:evidence.span.stop] == evidence.span.text
+            assert text[evidence.span.start : evidence.span.stop] == evidence.span.text
             for span in evidence.term_spans:
-                assert text[span.start:span.stop] == span.text
+                assert text[span.start : span.stop] == span.text
                 assert evidence.span.start <= span.start <= span.stop <= evidence.span.stop
     assert 0.0 <= analysis.russian_share <= 1.0
     assert analysis.dominant is None or analysis.frame(analysis.dominant).present
@@ -83,7 +89,9 @@ def test_reader_any_bytes(data, html):
 
 
 @settings(deadline=None)
-@given(text=st.text(min_size=1, max_size=300), encoding=st.sampled_from(["utf-8", "utf-16", "cp1251", "koi8_r", "cp866"]))
+@given(
+    text=st.text(min_size=1, max_size=300), encoding=st.sampled_from(["utf-8", "utf-16", "cp1251", "koi8_r", "cp866"])
+)
 def test_decoding_round_trips_cyrillic(text, encoding):
     try:
         data = text.encode(encoding)

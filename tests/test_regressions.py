@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import framing.analyzer as analyzer_module
+import framing.decision as decision_module
 from framing.cli import main
 from framing.decision import dominant_frame
 from framing.language import RUSSIAN_MIN_SHARE, SHORT_TEXT_WORDS, LanguageCounts, judge
@@ -172,7 +173,8 @@ def test_dominant_ties_go_to_more_evidence_then_to_the_id():
 
 def test_dominant_on_real_articles_follows_the_rule(combined_analyzer):
     """On real dev articles the analyzer's dominant is the rule applied by hand to its own frame scores."""
-    rows = [json.loads(line) for line in (ROOT / "data" / "real" / "dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    dev = (ROOT / "data" / "real" / "dev.jsonl").read_text(encoding="utf-8")
+    rows = [json.loads(line) for line in dev.splitlines()]
     checked = 0
     for row in rows[:60]:
         analysis = combined_analyzer.analyze(f"{row['title']}\n{row['text']}")
@@ -189,7 +191,7 @@ def test_dominant_on_real_articles_follows_the_rule(combined_analyzer):
 
 @pytest.mark.parametrize(("score", "present"), [(0.5, True), (0.4999, False), (0.5001, True)])
 def test_present_is_score_at_or_above_the_threshold(combined_analyzer, monkeypatch, score, present):
-    monkeypatch.setattr(analyzer_module, "decide", lambda *args, **kwargs: (score, 0.5))
+    monkeypatch.setattr(decision_module, "decide", lambda *args, **kwargs: (score, 0.5))
     analysis = combined_analyzer.analyze(FRAMED)
     assert all(f.present is present for f in analysis.frames)
     assert (analysis.dominant is not None) is present
@@ -206,7 +208,7 @@ def test_language_gate_at_its_threshold():
 
 def test_language_gate_stops_frames(combined_analyzer, monkeypatch):
     """A text judged not Russian gets no present frame even when the document model is certain."""
-    monkeypatch.setattr(analyzer_module, "decide", lambda *args, **kwargs: (0.99, 0.5))
+    monkeypatch.setattr(decision_module, "decide", lambda *args, **kwargs: (0.99, 0.5))
     english = "The government said on Tuesday that the new agreement would strengthen trade between the countries."
     analysis = combined_analyzer.analyze(english)
     assert analysis.language == "en" and not any(f.present for f in analysis.frames) and analysis.dominant is None

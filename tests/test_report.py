@@ -1,4 +1,5 @@
-"""`framing analyze --html`: content of the page, highlights at the analysis' offsets, offline and error-free in Chromium."""
+"""`framing analyze --html`: content of the page, highlights at the analysis' offsets, offline and error-free in
+Chromium."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ class ArticleSegments(HTMLParser):
         if tag == "div" and attrs.get("class") == "article":
             self.depth, self.start = 1, int(attrs["data-start"])
         elif self.depth and tag == "span":
-            self.current = {"at": int(attrs["data-at"]), "frames": {kind: set(attrs.get(f"data-{kind}", "").split()) for kind in KINDS}}
+            self.current = {
+                "at": int(attrs["data-at"]),
+                "frames": {kind: set(attrs.get(f"data-{kind}", "").split()) for kind in KINDS},
+            }
             assert set(attrs["class"].split()) == {kind for kind, frames in self.current["frames"].items() if frames}
         elif self.depth and tag == "div":
             self.depth += 1
@@ -95,7 +99,7 @@ def test_highlights_are_exactly_the_matched_terms_and_sentences(seed_page, seed_
     parser.feed(seed_page)
     text = seed_analysis.text
     assert parser.start == article_start(text) > 0  # the date header is not part of the article
-    assert "".join(piece for _, piece, _ in parser.pieces) == text[parser.start:]
+    assert "".join(piece for _, piece, _ in parser.pieces) == text[parser.start :]
     for at, piece, _ in parser.pieces:
         if at is not None:
             assert text[at : at + len(piece)] == piece
@@ -107,7 +111,9 @@ def test_highlights_are_exactly_the_matched_terms_and_sentences(seed_page, seed_
         assert covered(parser.pieces, "term", frame.id) == terms, frame.id
         assert covered(parser.pieces, "evidence", frame.id) == evidence, frame.id
         assert covered(parser.pieces, "classifier", frame.id) == lonely, frame.id
-        kinds_seen |= {kind for kind, found in (("term", terms), ("evidence", evidence), ("classifier", lonely)) if found}
+        kinds_seen |= {
+            kind for kind, found in (("term", terms), ("evidence", evidence), ("classifier", lonely)) if found
+        }
     assert kinds_seen == {"term", "evidence", "classifier"}  # the seed exercises every kind of highlight
     partnership = seed_analysis.frame("partnership")
     assert any(text[h.span.start : h.span.stop].lower().startswith("стратегическ") for h in partnership.matches)
@@ -121,7 +127,9 @@ def test_markup_in_the_text_is_escaped(lexicon_analyzer):
     parser = ArticleSegments()
     parser.feed(page)
     assert "".join(piece for _, piece, _ in parser.pieces) == text
-    assert covered(parser.pieces, "term", "partnership") == spans((h.span.start, h.span.stop) for h in analysis.frame("partnership").matches)
+    assert covered(parser.pieces, "term", "partnership") == spans(
+        (h.span.start, h.span.stop) for h in analysis.frame("partnership").matches
+    )
 
 
 def test_cli_writes_html_beside_the_usual_output(runner, tmp_path):
@@ -142,8 +150,10 @@ def test_cli_html_into_missing_folder_fails_first(runner, tmp_path):
 def test_analyze_never_imports_matplotlib(tmp_path):
     code = (
         "import runpy, sys\n"
-        f"sys.argv = ['framing', 'analyze', {str(SEED)!r}, '--mode', 'lexicon', '--html', {str(tmp_path / 'r.html')!r}]\n"
-        "try:\n    runpy.run_module('framing.cli', run_name='__main__')\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        f"sys.argv = ['framing', 'analyze', {str(SEED)!r}, '--mode', 'lexicon', '--html', "
+        f"{str(tmp_path / 'r.html')!r}]\n"
+        "try:\n    runpy.run_module('framing.cli', run_name='__main__')\nexcept SystemExit as exit:\n    assert not "
+        "exit.code, exit.code\n"
         "assert 'matplotlib' not in sys.modules, 'analyze imported matplotlib'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

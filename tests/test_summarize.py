@@ -11,17 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from framing.batch import Summary
 from framing.charts import CHART_HEIGHT, CHART_WIDTH, MISSING_EXTRA, PRESENT_PNG, REPORT_HTML, SCORE_PNG, write_report
 from framing.cli import main
 from framing.summarize import chart_series, sparkline, summarize_file
+from framing.tally import Summary
 
 from .browser import WINDOW, png_size, render_offline
 from .conftest import SEED
 
 # Short news items written for these tests; months 2024-11, 2024-12 and 2025-02 (January has none).
 DATED = [
-    ("2024-11-04", "A", "Москва и Ташкент подписали соглашение о стратегическом партнёрстве в энергетике и транспорте."),
+    (
+        "2024-11-04",
+        "A",
+        "Москва и Ташкент подписали соглашение о стратегическом партнёрстве в энергетике и транспорте.",
+    ),
     ("2024-11-12", "B", "Власти Кишинёва заявили, что не потерпят вмешательства во внутренние дела республики."),
     ("2024-11-20", "A", "В городском парке открылся каток, вход для школьников бесплатный."),
     ("2024-12-02", "B", "Лидеры стран БРИКС обсудили переход к многополярному миру и расчёты в национальных валютах."),
@@ -37,8 +41,13 @@ MONTHS = ["2024-11", "2024-12", "2025-01", "2025-02"]
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("dated")
-    rows = [{"id": f"d{i}", "date": date, "outlet": outlet, "text": text} for i, (date, outlet, text) in enumerate(DATED)]
-    rows += [{"id": "undated", "outlet": "A", "text": UNDATED}, {"id": "broken", "date": "2024-12-20", "outlet": "B", "text": ""}]
+    rows = [
+        {"id": f"d{i}", "date": date, "outlet": outlet, "text": text} for i, (date, outlet, text) in enumerate(DATED)
+    ]
+    rows += [
+        {"id": "undated", "outlet": "A", "text": UNDATED},
+        {"id": "broken", "date": "2024-12-20", "outlet": "B", "text": ""},
+    ]
     path = folder / "news.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
@@ -54,8 +63,23 @@ def batch_runs(corpus, tmp_path_factory):
     for fmt in ("jsonl", "csv"):
         out = folder / f"results.{fmt}"
         report = folder / f"report_{fmt}"
-        result = CliRunner().invoke(main, ["batch", str(corpus), "-o", str(out), "--format", fmt, "--jobs", "1", "--group-by", "outlet",
-                                           "--report", str(report)])
+        result = CliRunner().invoke(
+            main,
+            [
+                "batch",
+                str(corpus),
+                "-o",
+                str(out),
+                "--format",
+                fmt,
+                "--jobs",
+                "1",
+                "--group-by",
+                "outlet",
+                "--report",
+                str(report),
+            ],
+        )
         assert result.exit_code == 1, result.output  # the empty row fails
         runs[fmt] = {"out": out, "report": report, "printed": result.stderr}
     return runs
@@ -96,7 +120,10 @@ def test_jsonl_and_csv_give_the_batch_numbers(batch_runs):
 
 def test_group_by_field_needs_the_field(runner, batch_runs):
     by_outlet = summarize_file(batch_runs["jsonl"]["out"], "outlet").summary
-    assert {name: t.documents for name, t in by_outlet.groups.items()} == {"A": 5, "B": 4}  # the failed row is not a document
+    assert {name: t.documents for name, t in by_outlet.groups.items()} == {
+        "A": 5,
+        "B": 4,
+    }  # the failed row is not a document
     result = runner.invoke(main, ["summarize", str(batch_runs["csv"]["out"]), "--group-by", "outlet"])
     assert result.exit_code == 1 and "CSV outputs keep no group column" in result.output
     by_dominant = summarize_file(batch_runs["csv"]["out"], "dominant").summary  # a field every record has
@@ -105,9 +132,16 @@ def test_group_by_field_needs_the_field(runner, batch_runs):
 
 def test_group_by_date_without_dates_is_one_line(runner, tmp_path, batch_runs):
     undated = tmp_path / "undated.jsonl"
-    undated.write_text("".join(json.dumps({**r, "date": None}) + "\n" for r in read_jsonl(batch_runs["jsonl"]["out"])), encoding="utf-8")
+    undated.write_text(
+        "".join(json.dumps({**r, "date": None}) + "\n" for r in read_jsonl(batch_runs["jsonl"]["out"])),
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["summarize", str(undated), "--group-by", "date:year"])
-    assert result.exit_code == 1 and "no record has a date" in result.output and len(result.output.strip().splitlines()) == 1
+    assert (
+        result.exit_code == 1
+        and "no record has a date" in result.output
+        and len(result.output.strip().splitlines()) == 1
+    )
 
 
 def test_not_a_batch_output_is_one_line(runner, tmp_path, corpus):
@@ -162,7 +196,11 @@ def check_page(page: str, groups: dict[str, int]) -> None:
     assert "http://" not in page and "https://" not in page and "<script" not in page
     for name, documents in groups.items():
         assert f'<tr data-group="{name}"><td class="name">{name}</td><td>{documents}</td>' in page
-    for frame_id, label in (("partnership", "Партнёрство"), ("global_south", "Глобальный Юг"), ("language_policy", "Языковая политика")):
+    for frame_id, label in (
+        ("partnership", "Партнёрство"),
+        ("global_south", "Глобальный Юг"),
+        ("language_policy", "Языковая политика"),
+    ):
         assert f"{label} ({frame_id})" in page
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
     assert len(images) == 2 and all(base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n" for data in images)
@@ -218,7 +256,12 @@ def test_batch_summary_object_equals_summarize(batch_runs):
     for record in read_jsonl(batch_runs["jsonl"]["out"]):
         live.add(record)
     again = summarize_file(batch_runs["jsonl"]["out"], "outlet").summary
-    assert (live.ok, live.failed, dict(live.groups), dict(live.months)) == (again.ok, again.failed, dict(again.groups), dict(again.months))
+    assert (live.ok, live.failed, dict(live.groups), dict(live.months)) == (
+        again.ok,
+        again.failed,
+        dict(again.groups),
+        dict(again.months),
+    )
 
 
 def test_charts_page_opens_offline_in_headless_chromium(month_reports, tmp_path):

@@ -25,11 +25,12 @@ from concurrent.futures import CancelledError
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 
-from .analyzer import Analyzer
-from .batch import Task, _chunks, _run_chunk
-from .classifier import LinearModel
-from .errors import EngineError, FramingError
-from .lexicon import LexiconSet
+from ..analyzer import Analyzer
+from ..classifier import LinearModel
+from ..errors import EngineError, FramingError
+from ..lexicon import LexiconSet
+from ..sources import Task
+from .local import analyze_chunk, chunks
 
 try:
     from distributed import Client, KilledWorker, LocalCluster, WorkerPlugin
@@ -44,7 +45,7 @@ IN_FLIGHT_PER_THREAD = 4  # chunks queued per worker thread: enough to keep work
 
 @dataclass(frozen=True)
 class AnalyzerSpec:
-    """An analyzer as content (loaded lexicons and model, mode, with_text), to rebuild it on another machine.
+    """An analyzer as content (loaded lexicons and model, mode), to rebuild it on another machine.
 
     The loaded objects are shipped rather than their files: they were validated once on the client, and a
     lexicon set that `extends` another folder arrives complete.
@@ -53,16 +54,13 @@ class AnalyzerSpec:
     lexicons: LexiconSet
     model: LinearModel | None
     mode: str
-    with_text: bool = False
 
     @classmethod
     def of(cls, analyzer: Analyzer) -> AnalyzerSpec:
-        return cls(analyzer.lexicons, analyzer.model, analyzer.mode, analyzer.with_text)
+        return cls(analyzer.lexicons, analyzer.model, analyzer.mode)
 
     def build(self) -> Analyzer:
-        analyzer = Analyzer(lexicons=self.lexicons, model=self.model, mode=self.mode)
-        analyzer.with_text = self.with_text
-        return analyzer
+        return Analyzer(lexicons=self.lexicons, model=self.model, mode=self.mode)
 
 
 # --- on the workers ---------------------------------------------------------------------------
@@ -86,12 +84,13 @@ class AnalyzerPlugin(WorkerPlugin):
             _analyzers.pop(self.key, None)
 
 
-def _analyze_chunk(key: str, tasks: list[Task]) -> bytes:
-    """A chunk's records, pickled here: as nested objects, dask would measure and serialise them itself (~4× the overhead)."""
+def analyze_on_worker(key: str, tasks: list[Task], with_text: bool = False) -> bytes:
+    """A chunk's records, pickled here: as nested objects, dask would measure and serialise them itself
+    (~4× the overhead)."""
     analyzer = _analyzers.get(key)
     if analyzer is None:
         raise RuntimeError("no framing analyzer on this worker (its plugin setup failed: see the worker's log)")
-    return pickle.dumps(_run_chunk(tasks, analyzer), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(analyze_chunk(tasks, analyzer, with_text), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # --- on the client ----------------------------------------------------------------------------
@@ -111,19 +110,29 @@ class DaskEngine:
 
     def __enter__(self) -> DaskEngine:
         with ExitStack() as stack:
-            stack.enter_context(_quiet_logger("distributed"))  # its reconnect tracebacks: the failure is reported once, as EngineError
+            # its reconnect tracebacks: the failure is reported once, as EngineError
+            stack.enter_context(_quiet_logger("distributed"))
             if self.scheduler:
                 self.client = stack.enter_context(self._connect(self.scheduler))
             else:
                 with _children_ignore_ctrl_c(), warnings.catch_warnings():
-                    warnings.filterwarnings("ignore", message="Port .* is already in use")  # its status page moves to a free port
-                    cluster = stack.enter_context(LocalCluster(
-                        n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                        # CRITICAL: a worker's heartbeat racing the cluster's shutdown logs an ERROR with a traceback;
-                        # failures that matter reach the client and are reported in one line (_cluster_failures)
-                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL))
+                    # its status page moves to a free port
+                    warnings.filterwarnings("ignore", message="Port .* is already in use")
+                    cluster = stack.enter_context(
+                        LocalCluster(
+                            n_workers=self.workers or os.cpu_count() or 1,
+                            threads_per_worker=1,
+                            processes=True,
+                            # CRITICAL: a worker's heartbeat racing the cluster's shutdown logs an ERROR with a
+                            # traceback; failures that matter reach the client and are reported in one line
+                            # (cluster_failures)
+                            host="127.0.0.1",
+                            dashboard_address=None,
+                            silence_logs=logging.CRITICAL,
+                        )
+                    )
                 self.client = stack.enter_context(Client(cluster, set_as_default=False))
-            with _cluster_failures():
+            with cluster_failures():
                 self._wait_for_workers()
                 self._load_analyzers()
             stack.callback(self._unload_analyzers)
@@ -148,13 +157,19 @@ class DaskEngine:
         try:
             self.client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
         except TimeoutError:
-            raise FramingError(self.scheduler or "LocalCluster", f"no Dask worker connected within {WORKER_WAIT_SECONDS} s") from None
+            raise FramingError(
+                self.scheduler or "LocalCluster", f"no Dask worker connected within {WORKER_WAIT_SECONDS} s"
+            ) from None
 
     def _load_analyzers(self) -> None:
         """Register the plugin: every worker builds the analyzer now, in parallel; the first failure stops the run."""
         try:
             responses = self.client.register_plugin(AnalyzerPlugin(self.key, self.spec), name=self.key) or {}
-            failures = [f"{worker}: {r.get('exception_text') or r.get('text')}" for worker, r in responses.items() if r.get("status") != "OK"]
+            failures = [
+                f"{worker}: {r.get('exception_text') or r.get('text')}"
+                for worker, r in responses.items()
+                if r.get("status") != "OK"
+            ]
         except (CancelledError, OSError):
             raise
         except Exception as exc:  # this dask raises a worker's setup error; older ones report it per worker
@@ -162,20 +177,23 @@ class DaskEngine:
         if failures:
             self._unload_analyzers()
             reason = " ".join(failures[0].split())
-            raise FramingError(self.scheduler or "LocalCluster", f"a Dask worker cannot load the framing analyzer ({reason}); is the same framing installed there?")
+            raise FramingError(
+                self.scheduler or "LocalCluster",
+                f"a Dask worker cannot load the framing analyzer ({reason}); is the same framing installed there?",
+            )
 
     def _unload_analyzers(self) -> None:
         with suppress(Exception):  # the cluster may already be gone; its workers then took the analyzers with them
             self.client.unregister_worker_plugin(self.key)
 
-    def run(self, tasks: Iterable[Task], chunk_size: int = CHUNK) -> Iterator[dict]:
+    def run(self, tasks: Iterable[Task], chunk_size: int = CHUNK, with_text: bool = False) -> Iterator[dict]:
         """Records in input order; raises EngineError when the cluster fails mid-run."""
-        with _cluster_failures():
+        with cluster_failures():
             threads = sum(self.client.nthreads().values()) or 1
         window: deque = deque()
-        for chunk in _chunks(tasks, chunk_size):
-            with _cluster_failures():
-                window.append(self.client.submit(_analyze_chunk, self.key, chunk, pure=False))
+        for chunk in chunks(tasks, chunk_size):
+            with cluster_failures():
+                window.append(self.client.submit(analyze_on_worker, self.key, chunk, with_text, pure=False))
             if len(window) >= threads * IN_FLIGHT_PER_THREAD:
                 yield from _records(window.popleft())
         while window:
@@ -211,7 +229,7 @@ def _quiet_logger(name: str) -> Iterator[None]:
 
 
 @contextmanager
-def _cluster_failures() -> Iterator[None]:
+def cluster_failures() -> Iterator[None]:
     """The cluster's failures as EngineError: not the input's fault, and the records so far stand (--resume)."""
     try:
         yield
@@ -222,11 +240,13 @@ def _cluster_failures() -> Iterator[None]:
     except (CancelledError, OSError) as exc:
         raise EngineError(f"lost the Dask cluster ({_one_line(exc)})") from None
     except Exception as exc:  # analyze_task turns every document problem into a record: this is the cluster's
-        raise EngineError(f"a Dask task failed ({_one_line(exc)}); is the same framing installed on the scheduler and every worker?") from None
+        raise EngineError(
+            f"a Dask task failed ({_one_line(exc)}); is the same framing installed on the scheduler and every worker?"
+        ) from None
 
 
 def _records(future) -> list[dict]:
-    with _cluster_failures():
+    with cluster_failures():
         return pickle.loads(future.result())  # from our own workers, like everything dask itself unpickles
 
 
@@ -235,7 +255,23 @@ def _one_line(exc: Exception, words: int = 40) -> str:
     return f"{type(exc).__name__}: " + " ".join(str(exc).split()[:words])
 
 
-def run_dask(tasks: Iterable[Task], analyzer: Analyzer, scheduler: str | None = None, workers: int | None = None) -> Iterator[dict]:
-    """Like `batch.run`, on a Dask cluster: records in input order, the cluster connected on first use."""
+def run_dask(
+    tasks: Iterable[Task],
+    analyzer: Analyzer,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    with_text: bool = False,
+) -> Iterator[dict]:
+    """Like `engines.local.run`, on a Dask cluster: records in input order, the cluster connected on first use."""
     with DaskEngine(analyzer, scheduler, workers) as engine:
-        yield from engine.run(tasks)
+        yield from engine.run(tasks, with_text=with_text)
+
+
+class DaskBatchEngine:
+    """The engine `framing.batch.run_batch` takes: a cluster at `scheduler`, or a LocalCluster of `workers`."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+        self.scheduler, self.workers = scheduler, workers
+
+    def __call__(self, tasks: Iterable[Task], analyzer: Analyzer, with_text: bool = False) -> Iterator[dict]:
+        return run_dask(tasks, analyzer, self.scheduler, self.workers, with_text)

@@ -1,0 +1,38 @@
+"""Agreement measures shared by training and evaluation: precision/recall/F1 and Spearman's rho (numpy only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def prf(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """Precision, recall and F1 of boolean predictions (0.0 where undefined), and the positives' count."""
+    tp = int(np.sum(y_true & y_pred))
+    fp = int(np.sum(~y_true & y_pred))
+    fn = int(np.sum(y_true & ~y_pred))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+            "support": int(y_true.sum())}
+
+
+def spearman(x: list[float], y: list[float]) -> float | None:
+    """Spearman's rho with average ranks for ties; None when undefined (constant input)."""
+
+    def ranks(values: list[float]) -> np.ndarray:
+        array = np.asarray(values, dtype=float)
+        order = array.argsort(kind="mergesort")
+        result = np.empty(len(array))
+        result[order] = np.arange(len(array), dtype=float)
+        for value in np.unique(array):
+            tied = array == value
+            result[tied] = result[tied].mean()
+        return result
+
+    if len(x) < 2:
+        return None
+    rx, ry = ranks(x), ranks(y)
+    if rx.std() == 0 or ry.std() == 0:
+        return None
+    return float(np.corrcoef(rx, ry)[0, 1])
