@@ -34,3 +34,24 @@ def test_wheel_contains_lexicons_and_model(tmp_path):
     for frame in ("codebook", "partnership", "sovereignty", "global_south", "language_policy"):
         assert f"framing/lexicons/{frame}.toml" in names
     assert "framing/model/model.npz" in names and "framing/model/model_card.json" in names
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    requires = [line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+                if line.startswith("Requires-Dist:")]
+    # `framing train` and `--report` are documented commands: their packages install with framing itself
+    for package in ("scikit-learn", "matplotlib"):
+        assert any(line.split()[1].startswith(package) and "extra ==" not in line for line in requires), package
+
+
+def test_analyze_loads_neither_scikit_learn_nor_matplotlib():
+    """Ordinary dependencies, imported lazily: analysing a file (HTML report included) does not pay for them."""
+    probe = (
+        "import sys\n"
+        "from framing.cli import main\n"
+        "try:\n"
+        f"    main(['analyze', {str(ROOT / 'seeds' / '000_0281386bebb0d4b9.txt')!r}, '--format', 'json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('sklearn', 'matplotlib', 'scipy') if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
