@@ -543,7 +543,7 @@ def summarize(results: str, group_by: str | None, report_dir: str | None, lexico
 @click.argument("results", type=click.Path(dir_okay=False))
 @click.option("--n", "n", type=click.IntRange(min=1), default=100, show_default=True, help="Documents to draw.")
 @click.option("--stratify", type=click.Choice(["frame", "score", "group", "none"]), default="frame",
-              show_default=True, help="Equal shares per present frame (and none), per score bin or per --group-by group.")
+              show_default=True, help="Equal shares per present frame (and none), score bin or --group-by group.")
 @click.option("--group-by", help="--stratify group: date:month, date:year, folder, or a record FIELD.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same RESULTS: same sheet.")
 @click.option("--coders", type=click.IntRange(min=1, max=9), default=1, show_default=True,
@@ -594,7 +594,7 @@ def evaluate_sheet(sheet: str, key: str | None, resamples: int, seed: int, fmt: 
         prf.add_column(column, justify="right")
     for frame, m in frames.items():
         prf.add_row(frame, *(_ci(m[k], m["ci"][k]) for k in ("precision", "recall", "f1")))
-    agree = Table(title="score vs codes (α interval, ρ); confusion; population-weighted F1", title_justify="left")
+    agree = Table(title="score vs codes: α (interval), ρ; confusion; weighted F1", title_justify="left")
     agree.add_column("frame", no_wrap=True)
     for column in ("α", "ρ", "TP", "FP", "FN", "TN", "F1 wtd"):
         agree.add_column(column, justify="right")
