@@ -290,11 +290,22 @@ def train(data: str, out: str, folds: int, real: str) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False))
 @click.option("--lexicons", type=click.Path(), help="Lexicon set folder (default: built-in).")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz (default: built-in).")
+@click.option("--key", type=click.Path(dir_okay=False), help="Coding sheet: its key [default: SHEET.key.jsonl].")
+@click.option("--resamples", type=click.IntRange(min=100), default=2000, show_default=True,
+              help="Coding sheet: bootstrap resamples.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Coding sheet: bootstrap seed.")
 @one_line_errors
-def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, model: str | None) -> None:
-    """Compare the modes against a coded GOLD set (JSONL: path or text, codes 0–3, dominant)."""
+def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, model: str | None, key: str | None,
+             resamples: int, seed: int) -> None:
+    """Compare the modes against a coded GOLD set (JSONL: path or text, codes 0–3, dominant), or validate against a
+    filled coding sheet from `framing sample` (CSV or JSONL): see `evaluate_sheet` below."""
     import json
 
+    from .validation import is_coding_sheet
+
+    if is_coding_sheet(gold):
+        evaluate_sheet(gold, key, resamples, seed, fmt, output)
+        return
     from rich.table import Table
 
     from .evaluate import evaluate as run_evaluation
@@ -563,6 +574,96 @@ def summarize(results: str, group_by: str | None, report_dir: str | None, lexico
     if report_dir:
         _write_report(corpus.summary, report_dir, corpus.labels, results, console, quiet=False)
 
+
+# --- validation on one's own corpus: `framing sample` and the coding-sheet branch of `framing evaluate` -----------
+@main.command()
+@click.argument("results", type=click.Path(dir_okay=False))
+@click.option("--n", "n", type=click.IntRange(min=1), default=100, show_default=True, help="Documents to draw.")
+@click.option("--stratify", type=click.Choice(["frame", "score", "group", "none"]), default="frame",
+              show_default=True, help="Equal shares per present frame (and none), score bin or --group-by group.")
+@click.option("--group-by", help="--stratify group: date:month, date:year, folder, or a record FIELD.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same RESULTS: same sheet.")
+@click.option("--coders", type=click.IntRange(min=1, max=9), default=1, show_default=True,
+              help="Coders' column sets (2: partnership_1 … and partnership_2 … for a reliability check).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), required=True, help="The sheet: .csv or .jsonl.")
+@click.option("--lexicons", type=click.Path(), help="Lexicon set whose codebook the guide shows (default: built-in).")
+@click.option("--title-field", default="title", show_default=True, help="Corpus field with the headline.")
+@click.option("--id-field", default="id", show_default=True, help="Corpus field with the article id.")
+@one_line_errors
+def sample(results: str, n: int, stratify: str, group_by: str | None, seed: int, coders: int, output: str,
+           lexicons: str | None, title_field: str, id_field: str) -> None:
+    """Draw a stratified random sample of a batch output (RESULTS.jsonl or .csv) as a blind coding sheet, with its
+    sampling key (SHEET.key.jsonl: the tool's view, for evaluate) and a coding guide (SHEET.guide.md) beside it."""
+    from .lexicon import load_lexicon_set
+    from .sampling import sample_results, write_sheet
+
+    if group_by and stratify != "group":
+        raise click.UsageError("--group-by goes with --stratify group")
+    checked_output_path(output)
+    lexset = load_lexicon_set(lexicons)
+    drawn = sample_results(results, n, stratify, seed, group_by, lexset)
+    files = write_sheet(drawn, output, lexset, coders, title_field, id_field)
+    console = _console(stderr=True)
+    sizes = ", ".join(f"{s.name} {s.sampled}/{s.population}" for s in drawn.strata)
+    console.print(f"{len(drawn.records)} of {drawn.population} documents by {stratify} ({sizes}), seed {seed}")
+    console.print(f"sheet: {files.sheet}\nkey (keep from coders): {files.key}\nguide: {files.guide}")
+
+
+def _ci(value: float | None, interval: list[float] | None) -> str:
+    return _num(value) + (f" ({interval[0]:.2f}–{interval[1]:.2f})" if interval else "")
+
+
+def evaluate_sheet(sheet: str, key: str | None, resamples: int, seed: int, fmt: str, output: str | None) -> None:
+    """`framing evaluate SHEET`: the validation report of a filled coding sheet (framing.validation)."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from .validation import evaluate_sheet as run_validation
+
+    report = run_validation(sheet, key, resamples, seed)
+    if fmt == "json":
+        write_output(json.dumps(report, ensure_ascii=False, indent=2), output)
+        return
+    frames = report["frames"]
+    prf = Table(title=f"{report['coded']} coded rows: present vs code ≥ 2, 95% bootstrap CI", title_justify="left")
+    prf.add_column("frame", no_wrap=True)
+    for column in ("precision", "recall", "F1"):
+        prf.add_column(column, justify="right")
+    for frame, m in frames.items():
+        prf.add_row(frame, *(_ci(m[k], m["ci"][k]) for k in ("precision", "recall", "f1")))
+    agree = Table(title="score vs codes: α (interval), ρ; confusion; weighted F1", title_justify="left")
+    agree.add_column("frame", no_wrap=True)
+    for column in ("α", "ρ", "TP", "FP", "FN", "TN", "F1 wtd"):
+        agree.add_column(column, justify="right")
+    for frame, m in frames.items():
+        counts = [str(m["confusion"][k]) for k in ("tp", "fp", "fn", "tn")]
+        agree.add_row(frame, _num(m["alpha_interval"]), _num(m["spearman"]), *counts, _num(m["weighted"]["f1"]))
+    parts: list = [prf, agree]
+    dominant = report["dominant"]
+    if "coders_alpha_nominal" in dominant:
+        coders = Table(title=f"coders' agreement, {report['double_coded']} rows coded by all", title_justify="left")
+        for column in ("frame", "α interval", "α ordinal"):
+            coders.add_column(column, justify="left" if column == "frame" else "right", no_wrap=column == "frame")
+        for frame, m in frames.items():
+            coders.add_row(frame, _num(m["coders_alpha"]["interval"]), _num(m["coders_alpha"]["ordinal"]))
+        parts += [coders, f"coders' α (nominal) of the dominant frame: {_num(dominant['coders_alpha_nominal'])}"]
+    parts.append(f"dominant accuracy: {_ci(dominant['accuracy'], dominant['ci'])}")
+    design = report["design"]
+    strata = ", ".join(f"{s['name']} {s['sampled']}/{s['population']}" for s in design.get("strata") or [])
+    parts.append(f"[dim]sample by {design.get('stratify')}: {strata}; F1 wtd weights each row by its stratum[/dim]")
+    if report["uncoded"]:
+        parts.append(f"[dim]{report['uncoded']} rows left blank (not coded)[/dim]")
+    if output:
+        with open(checked_output_path(output), "w", encoding="utf-8") as handle:
+            console = Console(file=handle, width=100, highlight=False)
+            for part in parts:
+                console.print(part)
+        return
+    console = _console()
+    for part in parts:
+        console.print(part)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
