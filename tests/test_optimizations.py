@@ -56,14 +56,14 @@ def test_integer_matcher_equals_spacy_phrase_matcher(combined_analyzer):
                 reference.add((frame_id, lemma, start, end))
         hits = combined_analyzer.matcher.match(doc)
         ours = {
-            (frames[h.frame].id, h.term.lemma, h.start, h.end)
+            (frames[h.frame_index].id, h.term.lemma, h.start, h.end)
             for h in hits
-            if (frames[h.frame].id, h.term.lemma) in plain_terms
+            if (frames[h.frame_index].id, h.term.lemma) in plain_terms
         }
         # ours keeps one term per frame where terms overlap; every plain hit must be one spaCy found,
         # and every spaCy match must lie under some hit of ours for the same frame
         assert ours <= reference
-        covered = {(frames[h.frame].id, i) for h in hits for i in range(h.start, h.end)}
+        covered = {(frames[h.frame_index].id, i) for h in hits for i in range(h.start, h.end)}
         longest_first = sorted(reference, key=lambda r: (r[2], -(r[3] - r[2])))
         for frame_id, _lemma, start, end in longest_first:
             assert any((frame_id, i) in covered for i in range(start, end)), (frame_id, _lemma, doc[start:end].text)
