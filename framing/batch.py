@@ -150,8 +150,11 @@ def lexicon_digest(lexicons) -> str:
 
     def content(value):
         if dataclasses.is_dataclass(value):
-            return {f.name: content(getattr(value, f.name)) for f in dataclasses.fields(value)
-                    if f.name not in ("path", "line", "root")}
+            return {
+                f.name: content(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if f.name not in ("path", "line", "root")
+            }
         if isinstance(value, (list, tuple)):
             return [content(v) for v in value]
         if isinstance(value, dict):

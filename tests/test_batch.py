@@ -209,7 +209,7 @@ def test_resume_refuses_other_format_or_other_inputs(runner, tmp_path):
     out = tmp_path / "out.jsonl"
     assert run_batch(runner, [str(SEED), "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"]).exit_code == 0
     wrong_format = run_batch(runner, [str(SEED), "-o", str(out), "--format", "csv", "--resume", "-q"])
-    assert wrong_format.exit_code == 1 and "cannot resume" in wrong_format.output
+    assert wrong_format.exit_code == 2 and "different settings: format jsonl → csv" in wrong_format.output
     other = tmp_path / "other.txt"
     other.write_text("Москва и Астана развивают союзнические отношения.", encoding="utf-8")
     wrong_inputs = run_batch(runner, [str(other), str(SEED), "-o", str(out), "--resume", "-q", "--mode", "lexicon"])
