@@ -77,7 +77,8 @@ def run_batch(
     """Analyse every input of `sources` with `analyzer` into `sink`; returns the run's summary.
 
     `resume`: finish the output of an interrupted run of the same inputs (each document once).
-    `errors`: also append error records (JSONL) to this file. `engine`: default `LocalEngine(1)`.
+    `errors`: also write error records (JSONL) to this file (on resume: the kept records' errors, then the
+    new ones, as an uninterrupted run). `engine`: default `LocalEngine(1)`.
     `on_record(record, summary)` is called after each record is written (progress bars); `on_warning(line)`
     with a one-line warning (default: `warnings.warn`), e.g. resuming an output that has no settings file.
     Raises FramingError for unusable output or resume (`records.SettingsMismatch` when the settings differ
