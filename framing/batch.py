@@ -10,12 +10,16 @@
 processes or Dask), writes every record in input order (framing.records) and tallies them
 (framing.tally). A document that fails is an error record, never a stopped run. When the run itself
 stops — Ctrl-C, a worker or the cluster lost — it raises `BatchInterrupted`, which says which file
-holds the records kept so far; the same call with `resume=True` finishes that file.
+holds the records kept so far; the same call with `resume=True` finishes that file — with the same
+settings (`batch_settings`, kept beside the output in `OUT.settings.json`), or it is refused.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +29,7 @@ from pathlib import Path
 from .engines.local import LocalEngine
 from .errors import EngineError, FramingError
 from .records import RecordSink, ResumeState
+from .serialize import SCHEMA
 from .sources import Sources, Task
 from .tally import Summary
 
@@ -67,22 +72,32 @@ def run_batch(
     engine: Engine | None = None,
     group_by: str | None = None,
     on_record: Callable[[dict, Summary], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> Summary:
     """Analyse every input of `sources` with `analyzer` into `sink`; returns the run's summary.
 
     `resume`: finish the output of an interrupted run of the same inputs (each document once).
-    `errors`: also append error records (JSONL) to this file. `engine`: default `LocalEngine(1)`.
-    `on_record(record, summary)` is called after each record is written (progress bars).
-    Raises FramingError for unusable output or resume, BatchInterrupted when the run is stopped.
+    `errors`: also write error records (JSONL) to this file (on resume: the kept records' errors, then the
+    new ones, as an uninterrupted run). `engine`: default `LocalEngine(1)`.
+    `on_record(record, summary)` is called after each record is written (progress bars); `on_warning(line)`
+    with a one-line warning (default: `warnings.warn`), e.g. resuming an output that has no settings file.
+    Raises FramingError for unusable output or resume (`records.SettingsMismatch` when the settings differ
+    from those the output was started with), BatchInterrupted when the run is stopped.
     """
     frame_ids = analyzer.lexicons.ids
     summary = Summary(frame_ids, group_by)
     engine = engine or LocalEngine(1)
-    resumed = sink.open(frame_ids, resume)
+    settings = batch_settings(analyzer, sources, sink.fmt, with_text) if sink.output is not None else None
+    resumed = sink.open(frame_ids, resume, settings)
+    if resumed.warning:
+        (on_warning or warnings.warn)(resumed.warning)
     errors_handle = None
     written = 0
     try:
-        errors_handle = open(errors, "a" if resume else "w", encoding="utf-8") if errors else None
+        if errors:  # on resume: the kept records' errors again (exactly those), then the new ones
+            errors_handle = open(errors, "w", encoding="utf-8")
+            for record in resumed.errors:
+                _write_error(errors_handle, errors, record)
         for record in engine(_pending(sources, resumed, summary, sink), analyzer, with_text):
             _write(sink, record, written)
             written += 1
@@ -105,6 +120,50 @@ def run_batch(
                 pass  # already reported: closing flushes, and a full disk fails again
     sink.commit()
     return summary
+
+
+def batch_settings(analyzer, sources: Sources, fmt: str, with_text: bool = False) -> dict:
+    """What decides a run's records, kept beside its output and compared on resume (framing.records)."""
+    from . import __version__
+    from .classifier import _digest
+    from .reader import MAX_BYTES
+
+    fields = sources.fields
+    return {
+        "schema": SCHEMA,
+        "framing": __version__,
+        "format": fmt,
+        "mode": analyzer.mode,
+        "lexicons": lexicon_digest(analyzer.lexicons),
+        "model": "sha256:" + _digest(analyzer.model.arrays()),
+        "text_field": fields.text,
+        "id_field": fields.id,
+        "date_field": fields.date,
+        "group_field": fields.group if fmt == "jsonl" else None,  # a CSV has no group column
+        "with_text": with_text and fmt == "jsonl",  # a CSV has no text column
+        "max_bytes": MAX_BYTES if sources.max_bytes is None else sources.max_bytes,
+        "lexicon_folder": str(analyzer.lexicons.root),  # for people; not compared
+    }
+
+
+def lexicon_digest(lexicons) -> str:
+    """A digest of a lexicon set's content (frames, terms, labels, context lists), not of where it lies."""
+
+    def content(value):
+        if dataclasses.is_dataclass(value):
+            return {
+                f.name: content(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if f.name not in ("path", "line", "root")
+            }
+        if isinstance(value, (list, tuple)):
+            return [content(v) for v in value]
+        if isinstance(value, dict):
+            return {str(k): content(v) for k, v in value.items()}
+        return value
+
+    text = json.dumps(content(lexicons), ensure_ascii=False, sort_keys=True)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _pending(sources: Sources, resumed: ResumeState, summary: Summary, sink: RecordSink) -> Iterator[Task]:

@@ -449,7 +449,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
     from .analyzer import Analyzer
     from .batch import BatchInterrupted, run_batch
     from .engines.local import LocalEngine
-    from .records import RecordSink
+    from .records import RecordSink, SettingsMismatch
     from .sources import CorpusFields, Sources
     from .tally import field_grouping
 
@@ -476,7 +476,11 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
     try:
         with _batch_progress(err_console, show_progress, sources) as on_record:
             summary = run_batch(sources, analyzer, RecordSink(output, fmt), resume=resume, errors=errors_path,
-                                with_text=with_text, engine=runner, group_by=group_by, on_record=on_record)
+                                with_text=with_text, engine=runner, group_by=group_by, on_record=on_record,
+                                on_warning=lambda line: click.echo(f"framing: warning: {line}", err=True))
+    except SettingsMismatch as refused:  # a usage error: the command differs from the one that started OUT
+        click.echo(f"framing: error: {refused.one_line()}", err=True)
+        sys.exit(2)
     except BatchInterrupted as stopped:
         click.echo(f"framing: {stopped.one_line()}", err=True)
         sys.exit(stopped.exit_status)

@@ -75,6 +75,22 @@ def to_json(analysis: Analysis, indent: int | None = 2, with_text: bool = False,
     return json.dumps(to_dict(analysis, with_text=with_text, **extra), ensure_ascii=False, indent=indent)
 
 
+CSV_ESCAPED_START = ("=", "+", "-", "@", "\t", "\r", "'")  # a spreadsheet would run or mangle such a cell
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet shows as text: one `'` before = + - @ tab CR (OWASP's advice) and before `'`
+    itself, so that `csv_text` gives back exactly the original. Numbers are left alone."""
+    if isinstance(value, str) and value.startswith(CSV_ESCAPED_START):
+        return "'" + value
+    return value
+
+
+def csv_text(cell: str) -> str:
+    """A text cell as written by `csv_cell`, without its protective `'`."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
 CSV_FIXED = ["source", "id", "date", "tokens", "dominant"]  # then <frame>_score, <frame>_present per frame
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import FramingError
 from .lexicon import load_lexicon_set
-from .serialize import CSV_FIXED
+from .serialize import CSV_FIXED, csv_text
 from .tally import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally, field_grouping
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
@@ -53,9 +53,9 @@ def _csv_records(handle, source: str) -> Iterator[dict]:
     if not set(CSV_FIXED) <= set(columns) or not frame_ids:
         raise FramingError(source, f"not a framing batch CSV (columns: {', '.join(columns) or 'none'})")
     for row in reader:
-        base = {"source": row["source"]} | ({"id": row["id"]} if row.get("id") else {})
+        base = {"source": csv_text(row["source"])} | ({"id": csv_text(row["id"])} if row.get("id") else {})
         if row.get("error"):
-            yield base | {"error": row["error"]}
+            yield base | {"error": csv_text(row["error"])}
             continue
         try:
             frames = [

@@ -183,9 +183,11 @@ def test_interrupt_and_resume_loses_and_duplicates_nothing(tmp_path):
     assert 20 <= done_before < 300
     resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    ids = [r["id"] for r in read_jsonl(out)]
-    assert sorted(ids, key=int) == [str(i) for i in range(300)]
-    assert len(ids) == len(set(ids)) == 300
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == [str(i) for i in range(300)]
+    # every row has the same text: written before the kill or after the resume, each record is the first's
+    assert records == [records[0] | {"id": str(i)} for i in range(300)]
+    assert records[0]["mode"] == "lexicon" and records[0]["dominant"] == "partnership"
 
 
 def test_resume_counts_the_written_prefix_even_with_duplicate_ids(runner, tmp_path):
@@ -209,7 +211,7 @@ def test_resume_refuses_other_format_or_other_inputs(runner, tmp_path):
     out = tmp_path / "out.jsonl"
     assert run_batch(runner, [str(SEED), "-o", str(out), "--jobs", "1", "-q", "--mode", "lexicon"]).exit_code == 0
     wrong_format = run_batch(runner, [str(SEED), "-o", str(out), "--format", "csv", "--resume", "-q"])
-    assert wrong_format.exit_code == 1 and "cannot resume" in wrong_format.output
+    assert wrong_format.exit_code == 2 and "different settings: format jsonl → csv" in wrong_format.output
     other = tmp_path / "other.txt"
     other.write_text("Москва и Астана развивают союзнические отношения.", encoding="utf-8")
     wrong_inputs = run_batch(runner, [str(other), str(SEED), "-o", str(out), "--resume", "-q", "--mode", "lexicon"])

@@ -34,7 +34,12 @@ def write_corpus(path: Path, n: int) -> Path:
 
 
 def ids_in(path: Path) -> list[str]:
-    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines()]
+    """The ids of a resumed output of `write_corpus` rows, once each record is checked against the others:
+    the rows have the same text, so records written before a fault and after the resume must be equal."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert records and all(r == records[0] | {"id": r["id"]} for r in records)
+    assert "error" not in records[0] and records[0]["dominant"] == "partnership"
+    return [r["id"] for r in records]
 
 
 def whole_lines(path: Path) -> list[dict]:
