@@ -9,12 +9,10 @@ from contextlib import contextmanager
 import click
 
 from .errors import FramingError
-from .formats import thousands
 from .output import checked_output_path, write_text
 from .reader import MAX_MB_CEILING, megabytes
 
 MODE = click.Choice(["lexicon", "classifier", "combined"])
-SPARK_MONTHS = 36  # the summary's trend column shows at most the last three years
 
 
 def one_line_errors(func):
@@ -330,58 +328,9 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
 
 
 def _print_summary(summary, console) -> None:
-    from rich.table import Table
+    from .render import print_corpus_summary
 
-    from .summarize import month_series, sparkline
-
-    ok = summary.ok
-    console.print(
-        f"[bold]{ok.documents}[/bold] documents ok, [bold]{summary.failed}[/bold] failed"
-        + (f", {summary.skipped} already done (resumed)" if summary.skipped else "")
-        + f"; {thousands(ok.tokens)} tokens"
-        + (f"; {ok.not_russian} not Russian (no frame claimed)" if ok.not_russian else "")
-    )
-    for line in summary.errors:
-        console.print(f"  [red]✗[/red] {line}", highlight=False)
-    if summary.failed > len(summary.errors):
-        console.print(f"  … and {summary.failed - len(summary.errors)} more failures")
-
-    n = ok.documents or 1
-    months = month_series(summary)
-    months.names = months.names[-SPARK_MONTHS:]
-    shares = {frame_id: values[-SPARK_MONTHS:] for frame_id, values in months.present_share.items()}
-    trend = len(months.names) >= 2
-    table = Table(title="Frames over all documents")
-    for column in ("frame", "present in", "mean score", "dominant in"):
-        table.add_column(column, justify="left" if column == "frame" else "right")
-    top = max((v for values in shares.values() for v in values if v is not None), default=1.0)
-    if trend:
-        table.add_column("by month", no_wrap=True, min_width=len(months.names))
-    for frame_id in summary.frame_ids:
-        row = [
-            frame_id,
-            f"{ok.present[frame_id] / n:.0%}",
-            f"{ok.score_sum[frame_id] / n:.2f}",
-            str(ok.dominant[frame_id]),
-        ]
-        table.add_row(*row, *([sparkline(shares[frame_id], top)] if trend else []))
-    table.add_row("(none)", "", "", str(ok.dominant["none"]))
-    console.print(table)
-    if trend:
-        console.print(
-            f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
-            f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]"
-        )
-    if summary.group_by and summary.groups:
-        groups = Table(title=f"By {summary.group_by}: share of documents where each frame is present")
-        groups.add_column("group")
-        groups.add_column("docs", justify="right")
-        for frame_id in summary.frame_ids:
-            groups.add_column(frame_id, justify="right")
-        for name, tally in sorted(summary.groups.items()):
-            size = tally.documents or 1
-            groups.add_row(name, str(tally.documents), *(f"{tally.present[f] / size:.0%}" for f in summary.frame_ids))
-        console.print(groups)
+    print_corpus_summary(summary, console)
 
 
 @main.command()
@@ -560,6 +509,11 @@ def summarize(results: str, group_by: str | None, report_dir: str | None, lexico
     corpus = summarize_file(results, group_by, codebook)
     console = _console()
     _print_summary(corpus.summary, console)
+    if corpus.inferred_grouping:
+        console.print("[dim]grouped by the records' `group`, as `batch --group-by` wrote it (--group-by date:month "
+                      "for months)[/dim]")
+    elif not group_by:
+        console.print("[dim]grouped by month (pass --group-by FIELD to group by a field)[/dim]")
     if report_dir:
         _write_report(corpus.summary, report_dir, corpus.labels, results, console, quiet=False)
 

@@ -86,8 +86,9 @@ def batch_runs(corpus, tmp_path_factory):
 
 
 def summary_block(printed: str) -> str:
-    """The part both commands print the same way: counts, failures, frame table, trend caption (no per-group table)."""
-    return printed.split("By outlet")[0].split("By date")[0].strip()
+    """The part both commands print the same way: counts, failures, dates, frame table, its notes (no per-group
+    table, no grouping note)."""
+    return printed.split("By ")[0].split("grouped by")[0].strip()
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -154,7 +155,7 @@ def test_not_a_batch_output_is_one_line(runner, tmp_path, corpus):
 
 
 def test_trend_sparklines_by_month_with_the_gap(batch_runs):
-    summary = summarize_file(batch_runs["jsonl"]["out"]).summary
+    summary = summarize_file(batch_runs["jsonl"]["out"], "date:month").summary
     series = chart_series(summary)
     assert series.names == MONTHS and series.documents == [3, 2, 0, 3] and series.left_out == 1
     printed = batch_runs["jsonl"]["printed"]
@@ -172,13 +173,15 @@ def test_sparkline_scale():
 
 @pytest.fixture(scope="module")
 def month_reports(batch_runs, tmp_path_factory) -> dict[str, Path]:
-    """`framing summarize --report` over each batch output: charts by month, the default for dated records."""
+    """`framing summarize --report` over each batch output: charts by month (the default for dated records that
+    carry no batch grouping, as the CSV; the JSONL remembers the batch's --group-by outlet, so it is asked for)."""
     from click.testing import CliRunner
 
     folder = tmp_path_factory.mktemp("month_reports")
     reports = {}
     for fmt, run in batch_runs.items():
-        result = CliRunner().invoke(main, ["summarize", str(run["out"]), "--report", str(folder / fmt)])
+        months = ["--group-by", "date:month"] if fmt == "jsonl" else []
+        result = CliRunner().invoke(main, ["summarize", str(run["out"]), "--report", str(folder / fmt), *months])
         assert result.exit_code == 0, result.output
         reports[fmt] = folder / fmt
     return reports
@@ -236,7 +239,7 @@ def test_summarize_report_on_the_seed_alone(runner, tmp_path):
     assert runner.invoke(main, ["batch", str(SEED), "-o", str(results), "-q", "--jobs", "1"]).exit_code == 0
     result = runner.invoke(main, ["summarize", str(results), "--report", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    assert "1 documents ok, 0 failed" in result.output and "by month" not in result.output  # one month: no trend column
+    assert "1 documents ok, 0 failed" in result.output and "by month 2025" not in result.output  # one month: no trend
     page = (tmp_path / "r" / REPORT_HTML).read_text(encoding="utf-8")
     assert 'data-group="2025-11"' in page and "Партнёрство (partnership)" in page
 
