@@ -5,16 +5,15 @@ from __future__ import annotations
 import functools
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from .errors import FramingError
-from .formats import thousands
 from .output import checked_output_path, write_text
 from .reader import MAX_MB_CEILING, megabytes
 
 MODE = click.Choice(["lexicon", "classifier", "combined"])
-SPARK_MONTHS = 36  # the summary's trend column shows at most the last three years
 
 
 def one_line_errors(func):
@@ -47,6 +46,11 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
+def _wrote(path: str, what: str) -> None:
+    """Say on stderr what went where, so a file written beside the terminal output is not missed."""
+    click.echo(f"framing: wrote {what} to {path}", err=True)
+
+
 def write_output(text: str, output: str | None) -> None:
     """Write to stdout, or atomically to a file (never a half-written file)."""
     if output:
@@ -76,9 +80,16 @@ def main() -> None:
     """Media-framing analysis of Russian news text: partnership, sovereignty, Global South, language policy."""
 
 
-@main.command()
+@main.command(short_help="Analyse one article (FILE, or - for standard input).")
 @click.argument("file", type=str)
-@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["rich", "json"]),
+    default="rich",
+    show_default=True,
+    help="rich: the report for reading; json: the framing/1 record (schema in the README).",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report/JSON to this file.")
 @click.option("--mode", type=MODE, default="combined", show_default=True, help="Which evidence scores the frames.")
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
@@ -118,10 +129,13 @@ def analyze(
         from .html_report import html_report
 
         write_output(html_report(analysis, analyzer.lexicons.frames), html_path)
+        _wrote(html_path, "HTML report")
     if fmt == "json":
         from .serialize import to_json
 
         write_output(to_json(analysis, with_text=with_text), output)
+        if output:
+            _wrote(output, "JSON")
         return
     from .render import render
 
@@ -133,11 +147,12 @@ def analyze(
         buffer = io.StringIO()
         render(analysis, Console(file=buffer, width=120, highlight=False))
         write_text(output, buffer.getvalue())
+        _wrote(output, "report")
     else:
         render(analysis, _console())
 
 
-@main.group()
+@main.group(short_help="Inspect and validate lexicon sets.")
 def lexicon() -> None:
     """Inspect and validate lexicon sets."""
 
@@ -186,9 +201,10 @@ def lexicon_show(frame: str, lexicons: str | None) -> None:
         body += "\n[bold]Examples:[/bold] " + "; ".join(found.examples)
     console.print(Panel(body, title=found.id, expand=False))
     table = Table(title=f"{len(found.terms)} entries ({found.path})")
-    table.add_column("lemma", no_wrap=True)
-    table.add_column("weight", justify="right")
-    table.add_column("context rules (− exclude, + require, ↑ boost)", overflow="ellipsis", no_wrap=True, max_width=44)
+    # the weight never gives way: a narrow terminal wraps lemmas and rules instead
+    table.add_column("lemma", min_width=24, ratio=1, overflow="fold")
+    table.add_column("weight", justify="right", no_wrap=True, min_width=6)
+    table.add_column("rules: − exclude, + require, ↑ boost", overflow="fold", ratio=1, max_width=44)
     for term in sorted(found.terms, key=lambda t: (-t.weight, t.lemma)):
         rules = []
         if term.require:
@@ -219,10 +235,23 @@ def lexicon_check(path: str | None) -> None:
     sys.exit(1 if errors else 0)
 
 
-@main.command()
+def default_model_dir() -> Path:
+    """A new folder per run under the user's data folder ($XDG_DATA_HOME, else ~/.local/share)/framing/models."""
+    import os
+    from datetime import datetime
+
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "framing" / "models" / datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+@main.command(short_help="Retrain the classifier and document model from labelled data.")
 @click.argument("data", type=click.Path())
 @click.option(
-    "--out", type=click.Path(file_okay=False), default="framing/model", show_default=True, help="Model folder to write."
+    "--out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Model folder to write [default: a new folder under $XDG_DATA_HOME (or ~/.local/share)/framing/models]. "
+    "The built-in model is replaced only when this names it (framing/model in a source checkout).",
 )
 @click.option("--folds", type=click.IntRange(min=2), default=5, show_default=True, help="Cross-validation folds.")
 @click.option(
@@ -234,11 +263,12 @@ def lexicon_check(path: str | None) -> None:
     "for the document model, e.g. data/real.",
 )
 @one_line_errors
-def train(data: str, out: str, folds: int, real: str) -> None:
+def train(data: str, out: str | None, folds: int, real: str) -> None:
     """Train the classifier on DATA (folder with train.jsonl and test.jsonl) plus real sentences, fit the document
     model on the real dev articles, and write model + model card."""
     from rich.table import Table
 
+    from .formats import thousands
     from .train import train as run_training
 
     console = _console()
@@ -279,15 +309,30 @@ def train(data: str, out: str, folds: int, real: str) -> None:
                 *(f"{f['f1']:.3f}" for f in m["frames"].values()),
             )
         console.print(docs)
-    path = report.model.save(out)
-    console.print(f"sizes: {report.sizes}")
-    console.print(f"wrote {path} and model_card.json in {report.seconds:.1f} s")
+    sizes = Table(title="training data")
+    sizes.add_column("set")
+    sizes.add_column("size", justify="right")
+    for name, size in report.sizes.items():
+        sizes.add_row(name, thousands(size))
+    console.print(sizes)
+    folder = Path(out) if out else default_model_dir()
+    path = report.model.save(folder)
+    console.print(f"wrote {path} and model_card.json in {report.seconds:.1f} s", highlight=False, soft_wrap=True)
+    console.print(f"use it with: framing analyze FILE --model {folder} (also batch, evaluate)", highlight=False,
+                  soft_wrap=True)
 
 
-@main.command()
+@main.command(short_help="Compare the modes against a hand-coded GOLD set (JSONL).")
 @click.argument("gold", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["rich", "json"]), default="rich", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["rich", "json"]),
+    default="rich",
+    show_default=True,
+    help="rich: tables; json: every figure, with precision, recall and per-document scores.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="--format json: write it to this file.")
 @click.option("--lexicons", type=click.Path(), help="Lexicon set folder (default: built-in).")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz (default: built-in).")
 @click.option("--key", type=click.Path(dir_okay=False), help="Coding sheet: its key [default: SHEET.key.jsonl].")
@@ -313,6 +358,8 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
     report = run_evaluation(gold, lexicons=lexicons, model=model)
     if fmt == "json":
         write_output(json.dumps(report, ensure_ascii=False, indent=2), output)
+        if output:
+            _wrote(output, "evaluation JSON")
         return
     modes = list(report["modes"])
     title = f"{report['gold']}: {report['articles']} articles — F1 of present vs code ≥ 2, Spearman ρ of score vs code"
@@ -341,66 +388,24 @@ def evaluate(gold: str, fmt: str, output: str | None, lexicons: str | None, mode
 
 
 def _print_summary(summary, console) -> None:
-    from rich.table import Table
+    from .render import print_corpus_summary
 
-    from .summarize import month_series, sparkline
-
-    ok = summary.ok
-    console.print(
-        f"[bold]{ok.documents}[/bold] documents ok, [bold]{summary.failed}[/bold] failed"
-        + (f", {summary.skipped} already done (resumed)" if summary.skipped else "")
-        + f"; {thousands(ok.tokens)} tokens"
-        + (f"; {ok.not_russian} not Russian (no frame claimed)" if ok.not_russian else "")
-    )
-    for line in summary.errors:
-        console.print(f"  [red]✗[/red] {line}", highlight=False)
-    if summary.failed > len(summary.errors):
-        console.print(f"  … and {summary.failed - len(summary.errors)} more failures")
-
-    n = ok.documents or 1
-    months = month_series(summary)
-    months.names = months.names[-SPARK_MONTHS:]
-    shares = {frame_id: values[-SPARK_MONTHS:] for frame_id, values in months.present_share.items()}
-    trend = len(months.names) >= 2
-    table = Table(title="Frames over all documents")
-    for column in ("frame", "present in", "mean score", "dominant in"):
-        table.add_column(column, justify="left" if column == "frame" else "right")
-    top = max((v for values in shares.values() for v in values if v is not None), default=1.0)
-    if trend:
-        table.add_column("by month", no_wrap=True, min_width=len(months.names))
-    for frame_id in summary.frame_ids:
-        row = [
-            frame_id,
-            f"{ok.present[frame_id] / n:.0%}",
-            f"{ok.score_sum[frame_id] / n:.2f}",
-            str(ok.dominant[frame_id]),
-        ]
-        table.add_row(*row, *([sparkline(shares[frame_id], top)] if trend else []))
-    table.add_row("(none)", "", "", str(ok.dominant["none"]))
-    console.print(table)
-    if trend:
-        console.print(
-            f"[dim]by month {months.names[0]} … {months.names[-1]}: share of documents with the frame present, "
-            f"▁ 0% … █ {top:.0%}, blank: none that month[/dim]"
-        )
-    if summary.group_by and summary.groups:
-        groups = Table(title=f"By {summary.group_by}: share of documents where each frame is present")
-        groups.add_column("group")
-        groups.add_column("docs", justify="right")
-        for frame_id in summary.frame_ids:
-            groups.add_column(frame_id, justify="right")
-        for name, tally in sorted(summary.groups.items()):
-            size = tally.documents or 1
-            groups.add_row(name, str(tally.documents), *(f"{tally.present[f] / size:.0%}" for f in summary.frame_ids))
-        console.print(groups)
+    print_corpus_summary(summary, console)
 
 
-@main.command()
+@main.command(short_help="Analyse many documents: folders, HTML pages, JSONL/CSV corpora.")
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--recursive", "-r", is_flag=True, help="Descend into sub-folders.")
 @click.option("--glob", "pattern", help="File name pattern inside folders (default: .txt, .html/.htm, .jsonl, .csv).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one framing/1 record per line; csv: one row per document (scores, present flags).",
+)
 @click.option(
     "--jobs",
     "-j",
@@ -420,7 +425,7 @@ def _print_summary(summary, console) -> None:
     metavar="ADDRESS",
     help="--engine dask: a running scheduler (tcp://host:8786) [default: a LocalCluster of --jobs workers].",
 )
-@click.option("--mode", type=MODE, default="combined", show_default=True)
+@click.option("--mode", type=MODE, default="combined", show_default=True, help="Which evidence scores the frames.")
 @click.option("--lexicons", type=click.Path(), help="Lexicon set folder replacing the built-in one.")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz replacing the built-in one.")
 @click.option("--text-field", default="text", show_default=True, help="Corpus field with the article text.")
@@ -429,6 +434,7 @@ def _print_summary(summary, console) -> None:
 @click.option("--group-by", help="Summary per group: date:month, date:year, folder, or a corpus FIELD.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), help="Also write error records (JSONL) here.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run into --output, skipping finished documents.")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output (without it, batch refuses to).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary.")
 @click.option(
     "--progress/--no-progress", default=None, help="Force the progress bar on/off (default: only on a terminal)."
@@ -439,7 +445,7 @@ def _print_summary(summary, console) -> None:
               help="Write charts (PNG) and an HTML corpus report into this folder.")
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field,
-          date_field, group_by, errors_path, resume, quiet, progress, with_text, max_bytes, report_dir) -> None:
+          date_field, group_by, errors_path, resume, force, quiet, progress, with_text, max_bytes, report_dir) -> None:
     """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
 
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
@@ -455,6 +461,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
 
     if resume and not output:
         raise click.UsageError("--resume needs --output")
+    _refuse_overwrite(output, resume, force)
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
     if scheduler and jobs:
@@ -486,6 +493,8 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
         sys.exit(stopped.exit_status)
     if not quiet:
         _print_summary(summary, err_console)
+        if output:
+            err_console.print(f"wrote records to {output}", highlight=False, soft_wrap=True)
     if report_dir:
         labels = {frame.id: frame.label for frame in analyzer.lexicons.frames}
         _write_report(summary, report_dir, labels, output or ", ".join(paths), err_console, quiet)
@@ -529,6 +538,22 @@ def _batch_progress(console, show: bool, sources):
         yield on_record
 
 
+def _refuse_overwrite(output: str | None, resume: bool, force: bool) -> None:
+    """An existing results file (or an interrupted run's .part) is not replaced unless asked: --resume or --force."""
+    from .output import PART_SUFFIX
+
+    if not output or resume or force:
+        return
+    for path in (Path(output), Path(output + PART_SUFFIX)):
+        if path.is_file() and path.stat().st_size:
+            click.echo(
+                f"framing: error: {path} exists: --resume to finish that run, --force to overwrite it, or another "
+                "--output",
+                err=True,
+            )
+            sys.exit(2)  # a usage error, before any work
+
+
 def _check_report_options(group_by: str | None, report_dir: str | None) -> None:
     """Usage problems, and a missing report extra, before any work is done."""
     from .tally import DATE_GROUPINGS
@@ -546,10 +571,11 @@ def _write_report(summary, report_dir: str, labels: dict[str, str], source: str,
 
     files = write_report(summary, report_dir, labels, source=source)
     if not quiet:
-        console.print(f"report: {files.html}, {files.present_png}, {files.score_png}", highlight=False)
+        console.print(f"report: {files.html} (charts: {files.present_png.name}, {files.score_png.name})",
+                      highlight=False, soft_wrap=True)
 
 
-@main.command()
+@main.command(short_help="Summary and charts of a batch output, without analysing again.")
 @click.argument("results", type=click.Path(dir_okay=False))
 @click.option(
     "--group-by",
@@ -575,6 +601,11 @@ def summarize(results: str, group_by: str | None, report_dir: str | None, lexico
     corpus = summarize_file(results, group_by, codebook)
     console = _console()
     _print_summary(corpus.summary, console)
+    if corpus.inferred_grouping:
+        console.print("[dim]grouped by the records' `group`, as `batch --group-by` wrote it (--group-by date:month "
+                      "for months)[/dim]")
+    elif not group_by:
+        console.print("[dim]grouped by month (pass --group-by FIELD to group by a field)[/dim]")
     if report_dir:
         _write_report(corpus.summary, report_dir, corpus.labels, results, console, quiet=False)
 

@@ -13,6 +13,8 @@ class FramingError(Exception):
         super().__init__(self.one_line())
 
     def one_line(self) -> str:
+        if self.source is None and self.line is None:  # about no file (a missing setting, a failed fit): the reason
+            return self.reason
         where = self.source or "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"

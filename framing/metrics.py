@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -36,3 +38,22 @@ def spearman(x: list[float], y: list[float]) -> float | None:
     if rx.std() == 0 or ry.std() == 0:
         return None
     return float(np.corrcoef(rx, ry)[0, 1])
+
+
+WILSON_Z = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
+SMALL_GROUP = 20  # fewer documents than this: a share is marked as resting on a small group
+
+
+def wilson(successes: int, n: int, z: float = WILSON_Z) -> tuple[float, float]:
+    """Wilson score interval of a proportion (95 % by default); (0, 1) when there is nothing to go on (n = 0).
+
+    Unlike the normal approximation it stays inside [0, 1] and is honest for small n and shares near 0 or 1,
+    which is what frame shares of a month or an outlet often are.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)

@@ -11,17 +11,20 @@ import csv
 import json
 import re
 import sys
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FramingError
 from .lexicon import load_lexicon_set
+from .metrics import SMALL_GROUP, wilson
 from .serialize import CSV_FIXED, csv_text
 from .tally import DATE_GROUPINGS, MISSING, NO_DATE, Summary, Tally, field_grouping
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 ALL_DOCUMENTS = "all documents"
+RECORDED = "group"  # summarize's grouping when the records carry the `group` that `batch --group-by FIELD` wrote
 
 
 def _jsonl_records(handle, source: str) -> Iterator[dict]:
@@ -95,6 +98,7 @@ class CorpusSummary:
     summary: Summary
     labels: dict[str, str]  # frame id → label, for tables and chart legends
     source: str
+    inferred_grouping: bool = False  # grouped by the records' own `group` (batch --group-by FIELD) unasked
 
 
 def summarize_file(
@@ -103,7 +107,8 @@ def summarize_file(
     """Summary of a batch output. FIELD groups by the record's own field, else by the `group` batch wrote.
 
     `codebook_labels` (id → label, in lexicon order; default: the built-in set) orders the frames and names
-    those the records do not label (CSV).
+    those the records do not label (CSV). Without `group_by`, records that carry a `group` (written by
+    `batch --group-by FIELD`) are grouped by it, as the batch grouped them; `inferred_grouping` says so.
     """
     if codebook_labels is None:
         codebook_labels = {frame.id: frame.label for frame in load_lexicon_set().frames}
@@ -111,15 +116,22 @@ def summarize_file(
     summary = Summary([], group_by)
     labels: dict[str, str] = {}
     is_csv = Path(path).suffix.lower() == ".csv"
+    recorded: dict[str, Tally] = defaultdict(Tally)  # the batch's own grouping, in case none was asked for
     for record in iter_records(path):
         for frame in record.get("frames", []):
             labels.setdefault(frame["id"], frame.get("label") or "")
         if field_group and field_group != "group" and record.get(field_group) not in (None, ""):
             record["group"] = str(record[field_group])
         summary.add(record)
+        if group_by is None and "error" not in record:
+            recorded[record.get("group") or MISSING].add(record)
+    inferred = group_by is None and bool(set(recorded) - {MISSING})
+    if inferred:
+        summary.group_by, summary.groups = RECORDED, recorded
     summary.frame_ids = [f for f in codebook_labels if f in labels] + [f for f in labels if f not in codebook_labels]
     _check_grouping(summary, str(path), is_csv)
-    return CorpusSummary(summary, {f: labels[f] or codebook_labels.get(f) or f for f in summary.frame_ids}, str(path))
+    labels = {f: labels[f] or codebook_labels.get(f) or f for f in summary.frame_ids}
+    return CorpusSummary(summary, labels, str(path), inferred)
 
 
 def _check_grouping(summary: Summary, source: str, is_csv: bool) -> None:
@@ -151,6 +163,18 @@ class GroupSeries:
     present_share: dict[str, list[float | None]]
     mean_score: dict[str, list[float | None]]
     left_out: int  # documents without a value for the grouping (no date, missing field)
+
+    def interval(self, frame_id: str, index: int) -> tuple[float, float] | None:
+        """95 % Wilson interval of a group's present share; None where the group has no documents."""
+        n = self.documents[index]
+        return wilson(self.present_count[frame_id][index], n) if n else None
+
+    def intervals(self, frame_id: str) -> list[tuple[float, float] | None]:
+        return [self.interval(frame_id, i) for i in range(len(self.names))]
+
+    def small(self, index: int) -> bool:
+        """A group too small for its shares to say much (fewer than SMALL_GROUP documents, but some)."""
+        return 0 < self.documents[index] < SMALL_GROUP
 
     @property
     def over_time(self) -> bool:

@@ -67,6 +67,8 @@ class Summary:
     # Always kept (one tally per month seen): the trend sparklines and the default charts are by month.
     months: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     errors: list[str] = field(default_factory=list)
+    first_date: str | None = None  # the earliest and latest date of the documents analysed (None: none dated)
+    last_date: str | None = None
 
     def add(self, record: dict) -> None:
         if "error" in record:
@@ -78,5 +80,13 @@ class Summary:
         key = group_key(record, self.group_by)
         if key is not None:
             self.groups[key].add(record)
-        if record.get("date"):
+        date = record.get("date")
+        if date:
             self.months[group_key(record, "date:month")].add(record)
+            self.first_date = date if self.first_date is None else min(self.first_date, date)
+            self.last_date = date if self.last_date is None else max(self.last_date, date)
+
+    @property
+    def undated(self) -> int:
+        """Documents analysed without a date: counted in every total, in no month."""
+        return self.ok.documents - sum(t.documents for t in self.months.values())

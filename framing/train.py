@@ -92,7 +92,7 @@ def _sklearn():
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold
     except ImportError:
-        raise FramingError("framing train", "needs scikit-learn: pip install scikit-learn") from None
+        raise FramingError(None, "train needs scikit-learn: pip install scikit-learn") from None
     return TfidfVectorizer, LogisticRegression, StratifiedKFold
 
 
@@ -182,7 +182,7 @@ def train(
     _sklearn()
     if real_dir is None:
         raise FramingError(
-            "framing train", "needs the real-data folder (--real data/real): the document model is fitted on it"
+            None, "train needs the real-data folder (--real data/real): the document model is fitted on it"
         )
     started = time.perf_counter()
     frames = frames or load_lexicon_set().ids  # a frame is added by adding its lexicon file
@@ -311,7 +311,7 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, names: tuple[str, ...]):
     bounds = [(0.0, None)] * len(names) + [(None, None)]  # every feature is evidence; the intercept is free
     result = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds)
     if not np.all(np.isfinite(result.x)):
-        raise FramingError("framing train", f"the document model did not converge ({result.message})")
+        raise FramingError(None, f"the document model did not converge ({result.message})")
     return mean, scale, result.x[:-1], float(result.x[-1])
 
 
@@ -380,7 +380,7 @@ def document_model_of(rows: list[dict], frames: list[str]) -> DocumentModel:
         for frame in frames:
             y = np.array([r["codes"][frame] >= 2 for r in rows])
             if y.all() or not y.any():
-                raise FramingError("framing train", f"frame '{frame}' needs coded articles with and without it")
+                raise FramingError(None, f"frame '{frame}' needs coded articles with and without it")
             fitted.append(_fit_logistic(_matrix(rows, frame, mode), y, FEATURES[mode]))
         # One standardisation per mode and frame would be cleaner; the arrays keep one per mode, so refit
         # the coefficients on a shared scale: the features are the same quantities for every frame.

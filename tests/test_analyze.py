@@ -69,7 +69,8 @@ def test_json_schema_and_offsets(runner, seed_text):
 def test_json_to_output_file_and_stdin(runner, tmp_path, seed_text):
     out = tmp_path / "seed.json"
     result = runner.invoke(main, ["analyze", str(SEED), "--format", "json", "--output", str(out)])
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == f"framing: wrote JSON to {out}\n"  # says where it went, on stderr
     assert json.loads(out.read_text(encoding="utf-8"))["dominant"] == "partnership"
     piped = runner.invoke(
         main, ["analyze", "-", "--format", "json", "--mode", "lexicon"], input=seed_text.encode("utf-8")

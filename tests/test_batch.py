@@ -244,7 +244,7 @@ def test_cp1251_csv_corpus_and_missing_text_column(runner, tmp_path):
     assert ok.exit_code == 0, ok.output
     record = read_jsonl(out)[0]
     assert record["id"] == "1" and record["date"] == "2024-03-05" and record["dominant"] == "partnership"
-    missing = run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q"])
+    missing = run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q", "--force"])  # over the first output
     assert missing.exit_code == 1
     errors = read_jsonl(out)
     assert len(errors) == 1 and "no column 'text'" in errors[0]["error"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -149,3 +150,38 @@ def test_pickle_payload_is_refused(tmp_path):
     )
     with pytest.raises(FramingError):
         LinearModel.load(folder)
+
+
+def test_train_cli_writes_to_the_user_data_folder_and_says_how_to_use_it(small_training, tmp_path, monkeypatch):
+    """`framing train` without --out: a new folder under $XDG_DATA_HOME/framing/models, never ./framing/model;
+    sizes and metrics as tables; the --model line to use it. (The small model stands in for a full training.)"""
+    from click.testing import CliRunner
+
+    import framing.train
+
+    folder, report = small_training
+    monkeypatch.setattr(framing.train, "train", lambda *args, **kwargs: report)
+    monkeypatch.chdir(tmp_path)
+    data_home = tmp_path / "xdg"
+    result = CliRunner(env={"XDG_DATA_HOME": str(data_home), "COLUMNS": "100"}).invoke(
+        main, ["train", str(folder), "--real", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    written = list((data_home / "framing" / "models").glob("*/model.npz"))
+    assert len(written) == 1 and (written[0].parent / "model_card.json").exists()
+    assert not (tmp_path / "framing").exists()  # nothing beside the current folder
+    assert LinearModel.load(written[0].parent).features.tolist() == report.model.features.tolist()
+    assert f"--model {written[0].parent}" in " ".join(result.output.split())
+    assert "{" not in result.output  # no dict printed
+    assert "training data" in result.output
+    assert re.search(rf"│ train_written\s+│\s+{report.sizes['train_written']:,}".replace(",", " "), result.output)
+
+
+def test_train_error_says_framing_once(runner, tmp_path, monkeypatch):
+    import sys
+
+    for name in [m for m in sys.modules if m == "sklearn" or m.startswith("sklearn.")] + ["sklearn"]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if scikit-learn were missing
+    result = runner.invoke(main, ["train", str(tmp_path), "--real", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.output == "framing: error: train needs scikit-learn: pip install scikit-learn\n"

@@ -86,8 +86,9 @@ def batch_runs(corpus, tmp_path_factory):
 
 
 def summary_block(printed: str) -> str:
-    """The part both commands print the same way: counts, failures, frame table, trend caption (no per-group table)."""
-    return printed.split("By outlet")[0].split("By date")[0].strip()
+    """The part both commands print the same way: counts, failures, dates, frame table, its notes (no per-group
+    table, no grouping note)."""
+    return printed.split("By ")[0].split("grouped by")[0].strip()
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -154,7 +155,7 @@ def test_not_a_batch_output_is_one_line(runner, tmp_path, corpus):
 
 
 def test_trend_sparklines_by_month_with_the_gap(batch_runs):
-    summary = summarize_file(batch_runs["jsonl"]["out"]).summary
+    summary = summarize_file(batch_runs["jsonl"]["out"], "date:month").summary
     series = chart_series(summary)
     assert series.names == MONTHS and series.documents == [3, 2, 0, 3] and series.left_out == 1
     printed = batch_runs["jsonl"]["printed"]
@@ -172,13 +173,15 @@ def test_sparkline_scale():
 
 @pytest.fixture(scope="module")
 def month_reports(batch_runs, tmp_path_factory) -> dict[str, Path]:
-    """`framing summarize --report` over each batch output: charts by month, the default for dated records."""
+    """`framing summarize --report` over each batch output: charts by month (the default for dated records that
+    carry no batch grouping, as the CSV; the JSONL remembers the batch's --group-by outlet, so it is asked for)."""
     from click.testing import CliRunner
 
     folder = tmp_path_factory.mktemp("month_reports")
     reports = {}
     for fmt, run in batch_runs.items():
-        result = CliRunner().invoke(main, ["summarize", str(run["out"]), "--report", str(folder / fmt)])
+        months = ["--group-by", "date:month"] if fmt == "jsonl" else []
+        result = CliRunner().invoke(main, ["summarize", str(run["out"]), "--report", str(folder / fmt), *months])
         assert result.exit_code == 0, result.output
         reports[fmt] = folder / fmt
     return reports
@@ -195,7 +198,7 @@ def check_page(page: str, groups: dict[str, int]) -> None:
     """Self-contained page with both charts, one table row per group with its document count, frame names."""
     assert "http://" not in page and "https://" not in page and "<script" not in page
     for name, documents in groups.items():
-        assert f'<tr data-group="{name}"><td class="name">{name}</td><td>{documents}</td>' in page
+        assert f'<tr data-group="{name}"><td class="name">{name}</td><td>{documents}' in page  # then `*` if small
     for frame_id, label in (
         ("partnership", "Партнёрство"),
         ("global_south", "Глобальный Юг"),
@@ -236,7 +239,7 @@ def test_summarize_report_on_the_seed_alone(runner, tmp_path):
     assert runner.invoke(main, ["batch", str(SEED), "-o", str(results), "-q", "--jobs", "1"]).exit_code == 0
     result = runner.invoke(main, ["summarize", str(results), "--report", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    assert "1 documents ok, 0 failed" in result.output and "by month" not in result.output  # one month: no trend column
+    assert "1 documents ok, 0 failed" in result.output and "by month 2025" not in result.output  # one month: no trend
     page = (tmp_path / "r" / REPORT_HTML).read_text(encoding="utf-8")
     assert 'data-group="2025-11"' in page and "Партнёрство (partnership)" in page
 
@@ -269,3 +272,111 @@ def test_charts_page_opens_offline_in_headless_chromium(month_reports, tmp_path)
     assert rendered.console_errors == []
     assert png_size(rendered.screenshot) == WINDOW
     assert all(month in rendered.dom for month in MONTHS) and "Глобальный Юг (global_south)" in rendered.dom
+
+
+# --- issue 4: summaries that do not mislead ---------------------------------------------------------------------
+def wilson_by_roots(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson bounds as the roots of (p̂ − p)² = z² p (1 − p) / n, solved here as a quadratic in p."""
+    import numpy as np
+
+    share = k / n
+    roots = np.roots([1 + z * z / n, -(2 * share + z * z / n), share * share]).real
+    return float(roots.min()), float(roots.max())
+
+
+def test_wilson_interval_against_an_independent_solution():
+    from framing.metrics import wilson
+
+    low, high = wilson(5, 20)
+    assert (round(low, 3), round(high, 3)) == (0.112, 0.469)
+    for k, n in ((5, 20), (1, 3), (17, 42), (99, 100), (3, 1000)):
+        assert wilson(k, n) == pytest.approx(wilson_by_roots(k, n), abs=1e-9), (k, n)
+    assert wilson(0, 10)[0] == 0.0 and wilson(0, 10)[1] == pytest.approx(3.8415 / 13.8415, abs=1e-4)
+    assert wilson(0, 0) == (0.0, 1.0)
+
+
+def fake_records(path: Path, months: dict[str, int], group: str | None = None) -> Path:
+    """Batch-shaped records (no analysis): `months[m]` documents in month m, every other one with partnership."""
+    rows = []
+    for month, count in months.items():
+        for i in range(count):
+            present = i % 2 == 0
+            frames = [{"id": "partnership", "score": 0.9 if present else 0.1, "present": present},
+                      {"id": "sovereignty", "score": 0.0, "present": False}]
+            rows.append({"source": "c.jsonl", "id": f"{month}-{i}", "date": f"{month}-15", "tokens": 10,
+                         "dominant": "partnership" if present else None, "frames": frames}
+                        | ({"group": group} if group else {}))
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_summary_at_80_columns_intervals_dates_small_groups(batch_runs):
+    from click.testing import CliRunner
+
+    from framing.metrics import wilson
+
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["summarize", str(batch_runs["jsonl"]["out"])])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert not any("…" in line for line in lines if line.startswith(("│", "┃")))  # no cell is cut
+    records = [r for r in read_jsonl(batch_runs["jsonl"]["out"]) if "error" not in r]
+    present = sum(f["present"] for r in records for f in r["frames"] if f["id"] == "partnership")
+    low, high = wilson_by_roots(present, len(records))
+    row = next(line for line in lines if line.startswith("│ partnership"))
+    assert f"{present / len(records):.0%}" in row and f"{low * 100:.0f}–{high * 100:.0f}%" in row
+    assert wilson(present, len(records)) == pytest.approx((low, high))
+    # the date range and the undated document are stated
+    assert "dates 2024-11-04 … 2025-02-25 (4 months); 1 documents without a date" in result.output
+    assert "fewer than 20 documents" in result.output
+    # remembered grouping: the batch's --group-by outlet, groups of 5 and 4 marked as small
+    assert "By group" in result.output and "grouped by the records' `group`" in result.output
+    assert any(line.startswith("│ A ") and "5*" in line for line in lines)
+    assert any(line.startswith("│ B ") and "4*" in line for line in lines)
+    assert any("language_" in line for line in lines)  # the id broken at its underscore, not cut
+
+
+def test_summarize_says_it_groups_by_month(runner, batch_runs):
+    result = runner.invoke(main, ["summarize", str(batch_runs["csv"]["out"])])  # a CSV keeps no group column
+    assert result.exit_code == 0 and "grouped by month (pass --group-by FIELD to group by a field)" in result.output
+    assert "By " not in result.output
+
+
+def test_sparkline_covers_the_whole_range_or_says_it_is_cut(tmp_path):
+    from click.testing import CliRunner
+
+    months = {f"{2020 + i // 12}-{i % 12 + 1:02d}": 2 for i in range(60)}
+    results = fake_records(tmp_path / "long.jsonl", months)
+    wide = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["summarize", str(results)])
+    assert wide.exit_code == 0 and "by month 2020-01 … 2024-12:" in wide.output and "the last" not in wide.output
+    row = next(line for line in wide.output.splitlines() if line.startswith("│ partnership"))
+    assert sparkline([0.5] * 60, 0.5) in row  # every month, on the scale of the highest share
+    narrow = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["summarize", str(results)])
+    assert narrow.exit_code == 0 and all(len(line) <= 80 for line in narrow.output.splitlines())
+    caption = " ".join(narrow.output.split())
+    assert re.search(r"the last \d+ of 60 months: the terminal is too narrow; --report charts every month", caption)
+    assert "dates 2020-01-15 … 2024-12-15 (60 months); every document dated" in caption
+
+
+def test_report_marks_intervals_small_groups_and_collapses_empty_months(tmp_path, monkeypatch):
+    import framing.charts as charts
+
+    results = fake_records(tmp_path / "gap.jsonl", {"2020-01": 25, "2020-02": 3, "2020-09": 4})
+    summary = summarize_file(results, "date:month").summary
+    drawn = {}
+    real_chart = charts.chart_png
+
+    def spy(series, values, title, *args, **kwargs):
+        drawn[title] = kwargs.get("intervals")
+        return real_chart(series, values, title, *args, **kwargs)
+
+    monkeypatch.setattr(charts, "chart_png", spy)
+    page = charts.write_report(summary, tmp_path / "r").html.read_text(encoding="utf-8")
+    intervals = drawn["Documents where the frame is present"]["partnership"]
+    assert intervals[0] == pytest.approx(wilson_by_roots(13, 25)) and intervals[2] is None  # 2020-03: no documents
+    assert 'data-gap="2020-03 … 2020-08"' in page and 'data-group="2020-05"' not in page  # one row for the run
+    assert page.count("<tr") == page.count('data-group="') + page.count("data-gap") + 2 + 4  # heads, overall rows
+    low, high = wilson_by_roots(2, 3)
+    assert f'<td class="ci">{low * 100:.0f}–{high * 100:.0f}%</td>' in page
+    assert "<td>25</td>" in page  # 25 documents: not small
+    assert 'data-group="2020-02"><td class="name">2020-02</td><td>3<span class="small"' in page
