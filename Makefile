@@ -34,6 +34,7 @@ train: install-test
 # The report examples in examples/ (needs chromium for the screenshot).
 examples: install-test
 	$(BIN)/framing analyze $(SEED) --format json > examples/seed_analysis.json
+	$(BIN)/python scripts/readme_tables.py
 	$(BIN)/framing analyze $(SEED) --html examples/seed_report.html > /dev/null
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --proxy-server=127.0.0.1:9 --window-size=1200,1600 \
 	  --screenshot=examples/seed_report.png file://$(CURDIR)/examples/seed_report.html 2>/dev/null

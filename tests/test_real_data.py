@@ -73,3 +73,13 @@ def test_agreement_report_covers_the_double_coded_articles():
     assert report["articles"] >= 80
     assert set(report["frames"]) == set(FRAMES)
     assert all(i in report["adjudicated"] for i in report["disagreements"])
+
+
+def test_readme_real_news_table_is_generated_from_the_stored_results():
+    """README numbers come from the model card and data/real/*_result.json, not from typing them."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "readme_tables.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,84 @@
+"""The README's real-news table, rendered from the files that hold the numbers (none typed by hand).
+
+    python scripts/readme_tables.py           # rewrite the table between the README's markers
+    python scripts/readme_tables.py --check   # exit 1 when the README differs (tests/test_real_data.py)
+
+Sources: the shipped model card (dev figures, 5-fold grouped cross-validation, written by `framing train`)
+and data/real/*_result.json (each `framing evaluate … --format json` on a locked split, run once).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+REAL = ROOT / "data" / "real"
+CARD = ROOT / "framing" / "model" / "model_card.json"
+START, END = "<!-- real-news-table:start (scripts/readme_tables.py) -->", "<!-- real-news-table:end -->"
+FRAMES = ("partnership", "sovereignty", "global_south", "language_policy")
+SMALL_SUPPORT = 12  # below this many articles coded ≥ 2, a frame's F1 is shown with its count
+
+# (label, file, modes): the rows of the table, newest evidence first.
+LOCKED = [
+    ("**test3, locked** (current model, one run, as it came out)", "locked_test3_result.json",
+     ("lexicon", "classifier", "combined")),
+    ("test3, the previous model (for comparison, after the locked run)", "test3_previous_model.json", ("combined",)),
+    ("**test2, locked** (previous model, one run, as it came out)", "locked_test2_result.json", ("combined",)),
+    ("**test, locked** (first model, one run, as it came out)", "locked_test_result.json", ("combined",)),
+]
+
+
+def mean_spearman(view: dict) -> float:
+    if "mean_spearman" in view:
+        return view["mean_spearman"]
+    values = [view["frames"][f]["spearman"] for f in FRAMES]
+    return sum(values) / len(values)
+
+
+def frame_cell(metrics: dict) -> str:
+    support = metrics.get("support")
+    suffix = f" ({support})" if support is not None and support < SMALL_SUPPORT else ""
+    return f"{metrics['f1']:.2f}{suffix}"
+
+
+def row(label: str, mode: str, view: dict, bold: bool = False) -> str:
+    cells = [frame_cell(view["frames"][f]) for f in FRAMES]
+    summary = [f"{view['macro_f1']:.3f}", f"{view['dominant_accuracy']:.3f}", f"{mean_spearman(view):.3f}"]
+    if bold:
+        summary = [f"**{value}**" for value in summary[:2]] + summary[2:]
+    return "| " + " | ".join([label, mode, *cells, *summary]) + " |"
+
+
+def table() -> str:
+    lines = ["| set | mode | partnership F1 | sovereignty F1 | global_south F1 | language_policy F1 | macro-F1 "
+             "| dominant acc. | mean ρ |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    card = json.loads(CARD.read_text(encoding="utf-8"))
+    dev = card["metrics"]["document_cross_validated"]
+    for mode in ("lexicon", "classifier", "combined"):
+        lines.append(row("dev, 5-fold cross-validated by article", mode, dev[mode], bold=mode == "combined"))
+    for label, name, modes in LOCKED:
+        result = json.loads((REAL / name).read_text(encoding="utf-8"))
+        for mode in modes:
+            lines.append(row(label, mode, result["modes"][mode], bold=name.startswith("locked") and mode == "combined"))
+    return "\n".join(lines)
+
+
+def render(readme: str) -> str:
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{table()}\n{END}{tail}"
+
+
+def main() -> None:
+    current = README.read_text(encoding="utf-8")
+    fresh = render(current)
+    if "--check" in sys.argv:
+        sys.exit(0 if fresh == current else "README's real-news table is stale: run python scripts/readme_tables.py")
+    README.write_text(fresh, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
