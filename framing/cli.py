@@ -322,7 +322,7 @@ def train(data: str, out: str | None, folds: int, real: str) -> None:
                   soft_wrap=True)
 
 
-@main.command(short_help="Compare the modes against a hand-coded GOLD set (JSONL).")
+@main.command(short_help="Score the tool against hand codes: a GOLD set or a filled sheet.")
 @click.argument("gold", type=click.Path())
 @click.option(
     "--format",
@@ -611,7 +611,7 @@ def summarize(results: str, group_by: str | None, report_dir: str | None, lexico
 
 
 # --- validation on one's own corpus: `framing sample` and the coding-sheet branch of `framing evaluate` -----------
-@main.command()
+@main.command(short_help="Draw a stratified blind coding sheet from a batch output.")
 @click.argument("results", type=click.Path(dir_okay=False))
 @click.option("--n", "n", type=click.IntRange(min=1), default=100, show_default=True, help="Documents to draw.")
 @click.option("--stratify", type=click.Choice(["frame", "score", "group", "none"]), default="frame",
