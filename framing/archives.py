@@ -131,17 +131,18 @@ def zip_members(archive: str, suffixes: set[str]) -> list[str]:
         return sorted(info.filename for info in handle.infolist() if usable_member(info, suffixes))
 
 
-def stream_reason(exc: Exception) -> str:
-    """One line for what went wrong reading a compressed file or zip archive."""
+def stream_reason(exc: Exception, after_line: int = 0) -> str:
+    """One line for what went wrong reading a compressed file or zip archive (a corpus: after which line)."""
+    where = f" after line {after_line}" if after_line else ""
     if isinstance(exc, zipfile.BadZipFile):
-        return f"not a readable zip archive ({exc})"
+        return f"not a readable zip archive{where} ({exc})"
     if isinstance(exc, EOFError):
-        return "truncated compressed data (the file ends early)"
+        return f"truncated compressed data{where} (the file ends early)"
     if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
         return "encrypted zip member (password-protected archives are not read)"
     if isinstance(exc, OSError) and exc.strerror:
-        return f"cannot read ({exc.strerror})"
-    return f"corrupt compressed data ({exc})"
+        return f"cannot read{where} ({exc.strerror})"
+    return f"corrupt compressed data{where} ({exc})"
 
 
 @functools.lru_cache(maxsize=2)

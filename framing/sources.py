@@ -276,7 +276,7 @@ class _Rows:
         except FramingError as exc:
             self.failure = exc.reason
         except archives.STREAM_ERRORS as exc:
-            self.failure = archives.stream_reason(exc) + (f" after line {self.line}" if self.line else "")
+            self.failure = archives.stream_reason(exc, self.line)
 
 
 def _missing_fields(rows: _Rows, sample: list[tuple[int, dict | str]], fields: CorpusFields) -> str | None:
