@@ -176,6 +176,7 @@ def read_input(path: str, member: str | None = None, max_bytes: int | None = Non
         raise FramingError(source, archives.URL_REASON)
     name = member if member is not None else str(path)
     html = archives.inner_suffix(name) in HTML_SUFFIXES
+    check_file(Path(path), source if member is None else str(path))
     unread = archives.unread_format(name)
     if unread:
         raise FramingError(source, unread)
@@ -184,7 +185,6 @@ def read_input(path: str, member: str | None = None, max_bytes: int | None = Non
                            f"member: {source}{archives.MEMBER_SEPARATOR}inner/path.txt)")
     if member is None and not archives.compression(name):
         return document_from_bytes(read_bytes(Path(path), max_bytes), source, html=html)
-    check_file(Path(path), source if member is None else str(path))
     try:
         with (archives.open_member(path, member, max_bytes, source) if member is not None
               else archives.open_stream(path)) as stream:
