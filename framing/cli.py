@@ -396,7 +396,8 @@ def _print_summary(summary, console) -> None:
 @main.command(short_help="Analyse many documents: folders, HTML pages, JSONL/CSV corpora.")
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--recursive", "-r", is_flag=True, help="Descend into sub-folders.")
-@click.option("--glob", "pattern", help="File name pattern inside folders (default: .txt, .html/.htm, .jsonl, .csv).")
+@click.option("--glob", "pattern",
+              help="File name pattern inside folders [default: .txt, .html, .jsonl, .csv, also .gz/.bz2/.xz; .zip].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
 @click.option(
     "--format",
@@ -446,7 +447,8 @@ def _print_summary(summary, console) -> None:
 @one_line_errors
 def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode, lexicons, model, text_field, id_field,
           date_field, group_by, errors_path, resume, force, quiet, progress, with_text, max_bytes, report_dir) -> None:
-    """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora.
+    """Analyse many documents: files, folders, HTML pages, JSONL/CSV corpora, compressed or zipped; - reads a
+    JSONL corpus from standard input.
 
     Exit status: 0 all documents analysed, 1 some failed (each failure is an error record), 2 usage error.
     """
@@ -456,7 +458,7 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
     from .batch import BatchInterrupted, run_batch
     from .engines.local import LocalEngine
     from .records import RecordSink, SettingsMismatch
-    from .sources import CorpusFields, Sources
+    from .sources import CorpusFields, InputsError, Sources
     from .tally import field_grouping
 
     if resume and not output:
@@ -475,8 +477,14 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
     else:
         runner = LocalEngine(jobs)
     _check_report_options(group_by, report_dir)
-    fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=field_grouping(group_by))
+    fields = CorpusFields(text=text_field, id=id_field, date=date_field, group=field_grouping(group_by),
+                          named=_named_fields(click.get_current_context()))
     sources = Sources(paths, recursive, pattern, fields, max_bytes)
+    try:
+        sources.check()  # nothing found, a URL, a field no row has: before any work
+    except InputsError as exc:
+        click.echo(f"framing: error: {exc.one_line()}", err=True)
+        sys.exit(2)
     analyzer = Analyzer(lexicons=lexicons, model=model, mode=mode)
     err_console = _console(stderr=True)
     show_progress = (not quiet) and (progress if progress is not None else err_console.is_terminal)
@@ -499,6 +507,14 @@ def batch(paths, recursive, pattern, output, fmt, jobs, engine, scheduler, mode,
         labels = {frame.id: frame.label for frame in analyzer.lexicons.frames}
         _write_report(summary, report_dir, labels, output or ", ".join(paths), err_console, quiet)
     sys.exit(1 if summary.failed else 0)
+
+
+def _named_fields(ctx) -> frozenset[str]:
+    """The corpus fields given on the command line ("id", "date"): a corpus without them is refused."""
+    from click.core import ParameterSource
+
+    return frozenset(kind for kind in ("id", "date")
+                     if ctx.get_parameter_source(f"{kind}_field") not in (ParameterSource.DEFAULT, None))
 
 
 @contextmanager

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import archives
 from .errors import FramingError
 
 DEFAULT_MAX_MB = 64.0
@@ -111,15 +112,21 @@ def html_to_text(html: str, source: str) -> str:
     return text
 
 
-def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
-    source = str(path)
-    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+def check_file(path: Path, source: str | None = None) -> None:
+    """A regular file, or a one-line FramingError saying what it is instead."""
+    source = source or str(path)
     if not path.exists():
         raise FramingError(source, "no such file")
     if path.is_dir():
         raise FramingError(source, "is a directory (use `framing batch` for folders)")
     if not path.is_file():  # a FIFO or device would block or never end
         raise FramingError(source, "not a regular file (pipe or device; use - for standard input)")
+
+
+def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    source = str(path)
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    check_file(path)
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -132,7 +139,7 @@ def read_bytes(path: Path, max_bytes: int | None = None) -> bytes:
         raise FramingError(source, f"cannot read ({exc.strerror or exc})") from None
 
 
-def read_bounded(handle, max_bytes: int, source: str) -> bytes:
+def read_bounded(handle, max_bytes: int, source: str, decompressed: bool = False) -> bytes:
     """Read at most `max_bytes` in chunks (never reserving the whole limit up front); more is an error."""
     chunks, total = [], 0
     while total <= max_bytes:
@@ -141,10 +148,14 @@ def read_bounded(handle, max_bytes: int, source: str) -> bytes:
             return b"".join(chunks)
         chunks.append(chunk)
         total += len(chunk)
-    raise FramingError(source, f"input too large (> {size_limit(max_bytes)})")
+    what = "too large when decompressed" if decompressed else "input too large"
+    raise FramingError(source, f"{what} (> {size_limit(max_bytes)})")
 
 
 def document_from_bytes(data: bytes, source: str, html: bool = False) -> Document:
+    not_text = archives.sniffed_format(data[:16])  # a PDF's ASCII internals are not Latin text
+    if not_text:
+        raise FramingError(source, not_text)
     text, _ = decode_bytes(data, source)
     if html or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
         text = html_to_text(text, source)
@@ -153,10 +164,46 @@ def document_from_bytes(data: bytes, source: str, html: bool = False) -> Documen
     return Document(text=text, source=source)
 
 
+def read_input(path: str, member: str | None = None, max_bytes: int | None = None,
+               source: str | None = None) -> Document:
+    """Read one document: a text or HTML file, compressed (.gz/.bz2/.xz) or not, or a zip archive's member.
+
+    The size limit applies to the decompressed text, so a compression bomb is refused after `max_bytes`.
+    """
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    source = source or (archives.member_source(path, member) if member is not None else str(path))
+    if archives.is_url(str(path)):
+        raise FramingError(source, archives.URL_REASON)
+    name = member if member is not None else str(path)
+    html = archives.inner_suffix(name) in HTML_SUFFIXES
+    check_file(Path(path), source if member is None else str(path))
+    unread = archives.unread_format(name)
+    if unread:
+        raise FramingError(source, unread)
+    if member is None and archives.inner_suffix(name) == archives.ZIP_SUFFIX:
+        raise FramingError(source, "a zip archive holds many documents: use `framing batch` (or name one "
+                           f"member: {source}{archives.MEMBER_SEPARATOR}inner/path.txt)")
+    if member is None and not archives.compression(name):
+        return document_from_bytes(read_bytes(Path(path), max_bytes), source, html=html)
+    try:
+        with (archives.open_member(path, member, max_bytes, source) if member is not None
+              else archives.open_stream(path)) as stream:
+            data = read_bounded(stream, max_bytes, source, decompressed=True)
+    except FramingError:
+        raise
+    except PermissionError:
+        raise FramingError(source, "permission denied") from None
+    except archives.STREAM_ERRORS as exc:
+        raise FramingError(source, archives.stream_reason(exc)) from None
+    return document_from_bytes(data, source, html=html)
+
+
 def read_document(path: str | Path, max_bytes: int | None = None) -> Document:
-    """Read one text or HTML file ('-' reads standard input)."""
+    """Read one document ('-' reads standard input; `a.zip!/b.txt` a zip archive's member)."""
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if str(path) == "-":
         return document_from_bytes(read_bounded(sys.stdin.buffer, max_bytes, "<stdin>"), "<stdin>")
-    path = Path(path)
-    return document_from_bytes(read_bytes(path, max_bytes), str(path), html=path.suffix.lower() in HTML_SUFFIXES)
+    member = archives.split_member(str(path))
+    if member:
+        return read_input(member[0], member[1], max_bytes, source=str(path))
+    return read_input(str(path), max_bytes=max_bytes)

@@ -7,6 +7,7 @@ bad document becomes an error record.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import pickle
@@ -102,6 +103,20 @@ BAD_INPUTS = [
         "HTML without text",
         lambda t: ["analyze", str(_file(t, "x.html", "<html><body><script>var a=1;</script></body></html>"))],
         "no text found in HTML",
+    ),
+    ("URL", lambda t: ["analyze", "https://ria.ru/20240305/x.html"], "URLs are not fetched; save the page"),
+    ("PDF named .txt", lambda t: ["analyze", str(_file(t, "p.txt", b"%PDF-1.7\n" + b"<< /Type /Page >>\n" * 50))],
+     "a PDF document"),
+    ("Word document", lambda t: ["analyze", str(_file(t, "w.docx", b"PK\x03\x04" + b"\x00" * 64))], "Word document"),
+    (
+        "gzip bomb over the limit",
+        lambda t: ["analyze", "--max-mb", "0.01", str(_file(t, "b.txt.gz", gzip.compress(b"a" * 2**20)))],
+        "too large when decompressed",
+    ),
+    (
+        "truncated .gz",
+        lambda t: ["analyze", str(_file(t, "t.txt.gz", gzip.compress(SEED.read_bytes())[:500]))],
+        "truncated compressed data",
     ),
     ("lexicon: TOML syntax", lambda t: _lexicons(t, 'frame = "demo"\n[[terms]]\nlemma = "союз\n'), "invalid TOML"),
     (

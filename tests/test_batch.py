@@ -244,10 +244,11 @@ def test_cp1251_csv_corpus_and_missing_text_column(runner, tmp_path):
     assert ok.exit_code == 0, ok.output
     record = read_jsonl(out)[0]
     assert record["id"] == "1" and record["date"] == "2024-03-05" and record["dominant"] == "partnership"
-    missing = run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q", "--force"])  # over the first output
-    assert missing.exit_code == 1
-    errors = read_jsonl(out)
-    assert len(errors) == 1 and "no column 'text'" in errors[0]["error"]
+    out.unlink()
+    missing = run_batch(runner, [str(corpus), "-o", str(out), "--jobs", "1", "-q"])
+    assert missing.exit_code == 2  # refused before the run, listing the columns there are
+    assert "no column 'text'" in missing.output and "(columns: id, date, body)" in missing.output
+    assert not out.exists() and not (tmp_path / "out.jsonl.part").exists()
 
 
 def test_group_by_rejects_unknown_date_grouping(runner):

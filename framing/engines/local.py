@@ -10,10 +10,9 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from ..errors import FramingError
-from ..reader import HTML_SUFFIXES, Document, document_from_bytes, read_bytes
+from ..reader import Document, read_input
 from ..serialize import to_dict
 from ..sources import Task
 
@@ -42,9 +41,7 @@ def analyze_task(task: Task, analyzer, with_text: bool = False) -> dict:
         return base | {"error": task.error}
     try:
         if task.path is not None:
-            path = Path(task.path)
-            html = path.suffix.lower() in HTML_SUFFIXES
-            document = document_from_bytes(read_bytes(path, task.max_bytes), task.source, html=html)
+            document = read_input(task.path, task.member, task.max_bytes, task.source)
         else:
             document = Document(text=task.text or "", source=task.source)
         analysis = analyzer.analyze(document.text, source=task.source, date=task.date)
