@@ -30,6 +30,7 @@ IDS = ["=1+1", "plain", "a\nb", "-5", "+7", "@SUM(A1)", "'q", "\ttab", "multi\nl
 @pytest.fixture()
 def corpus(tmp_path) -> Path:
     rows = [{"id": row_id, "outlet": "AB"[i % 2], "text": TEXTS[i % len(TEXTS)]} for i, row_id in enumerate(IDS)]
+    rows[0].update(body=rows[0]["text"], when="2024-03-05")  # fields a changed --text-field/--date-field can name
     rows[5]["text"] = ""  # an error record in the middle
     rows[8]["text"] = "   "  # and one in the torn row
     path = tmp_path / "corpus.jsonl"

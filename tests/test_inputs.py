@@ -287,7 +287,7 @@ def test_corpus_fields_that_no_row_has_are_refused_before_the_run(runner, tmp_pa
     ok = batch(runner, corpus, "-o", out, "-q", *named)
     assert ok.exit_code == 0, ok.output
     assert [(r["id"], r.get("date")) for r in read_jsonl(out)] == [("1", None), ("2", "2024-03-05")]
-    default_id = batch(runner, corpus, "-o", out, "-q", "--text-field", "body")  # id/date not named: not required
+    default_id = batch(runner, corpus, "-o", out, "-q", "--force", "--text-field", "body")  # id/date not required
     assert default_id.exit_code == 0 and [r["id"] for r in read_jsonl(out)] == ["line 1", "line 2"]
     gz = tmp_path / "more.csv.gz"
     gz.write_bytes(gzip.compress(f"uid,body\n1,{SHORT}\n".encode()))
