@@ -92,12 +92,39 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
             raise FramingError(
                 source, f"undecodable bytes: invalid UTF-8 at byte {exc.start} (0x{data[exc.start]:02x})"
             ) from None
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=CYRILLIC_ENCODINGS).best()
-    if best is None:
+    guess = guess_cyrillic(data)
+    if guess is None:
         raise FramingError(source, "undecodable bytes: not UTF-8 and no Cyrillic encoding fits")
-    return str(best), best.encoding
+    return guess
+
+
+# The commonest letter pairs of Russian text: a right decoding is full of them, a wrong code page (letters
+# shifted, capitals turned into symbols) has few. Frequencies from Russian news; any such list of a few dozen works.
+RUSSIAN_BIGRAMS = re.compile(
+    "ст|но|то|на|ен|ов|ни|ра|во|ко|ро|пр|ре|по|ос|ли|ал|го|ан|ер|ны|не|ес|та|од|ор|ть|ва|ет|ол|ел|от|ка|ит|ск"
+)
+CYRILLIC_LETTER = re.compile("[а-яё]")
+
+
+def guess_cyrillic(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) for bytes in a single-byte Cyrillic code page, or None when none decodes them.
+
+    Each code page that decodes the bytes is scored by the common Russian letter pairs and letters of its
+    text (lower-cased); the best wins, earlier pages (cp1251, koi8-r: by far the commonest) on a tie.
+    charset-normalizer ranked by its "chaos" measure and took 6 of the corpus's 7,580 articles in cp1251 for
+    ISO-8859-5 or Mac Cyrillic (or refused one): mojibake analysed without a word of warning.
+    """
+    best: tuple[int, str, str] | None = None
+    for encoding in CYRILLIC_ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        lower = text.lower()
+        score = 4 * len(RUSSIAN_BIGRAMS.findall(lower)) + len(CYRILLIC_LETTER.findall(lower))
+        if best is None or score > best[0]:
+            best = (score, text, encoding)
+    return None if best is None else (best[1], best[2])
 
 
 def html_to_text(html: str, source: str) -> str:

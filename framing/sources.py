@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import archives, reader
 from .errors import FramingError
-from .reader import CYRILLIC_ENCODINGS, HTML_SUFFIXES, bom_encoding
+from .reader import HTML_SUFFIXES, bom_encoding, guess_cyrillic
 from .records import record_key
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -228,10 +228,8 @@ def sniff_encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3:  # a character cut by the boundary of the head
             return "utf-8"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(head, cp_isolation=CYRILLIC_ENCODINGS).best()
-    return best.encoding if best else "utf-8"
+    guess = guess_cyrillic(head)
+    return guess[1] if guess else "utf-8"
 
 
 def corpus_encoding(path: Path) -> str:
