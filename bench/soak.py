@@ -23,7 +23,8 @@ Checked every time: every input exactly once, records identical to the reference
 fields, so nothing is ignored), an error record with its documented reason for exactly the bad files (Kazakh and
 English: analysed, `language` kk/en, a warning, no frame), the `--errors` file holding exactly the error records,
 exit status 1, and the peak RSS of the process tree (sampled every 0.2 s) ≤ 1.2× its value at 10 % progress.
-Writes the table into --report between the soak markers (the rest of the file, e.g. Findings, is kept).
+Writes the table into --report between the markers of its --section (the rest of the file, e.g. Findings, is kept).
+Exit status 0 when every check passed, 1 otherwise (the table says which).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ HTML_EVERY = 10  # one article in ten is an HTML page
 BAD_SHARE = 0.05  # bad files as a share of all files
 RSS_FLAT = 1.2  # peak RSS ≤ this × RSS at 10 % progress
 SAMPLE_SECONDS = 0.2
-BEGIN, END = "<!-- soak:begin -->", "<!-- soak:end -->"
+ORPHAN_WAIT = 3.0  # seconds the processes of a run may outlive its main process
 
 # Written for the soak (not from the corpus): non-Russian texts are analysed, warned about, and claim no frame.
 KAZAKH = [
@@ -114,7 +115,8 @@ DROP_DAC = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-
 
 
 def article_text(row: dict) -> str:
-    return f" date {row['date']} \n{row['title']}\n\n{row['text']}"
+    header = f" date {row['date']} \n" if row.get("date") else ""  # framing reads a leading date line
+    return f"{header}{row['title']}\n\n{row['text']}"
 
 
 def article_html(row: dict) -> str:
@@ -122,7 +124,7 @@ def article_html(row: dict) -> str:
     title = html.escape(row["title"])
     return (f"<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n"
             f"<body><header><nav><a href=\"/\">Главная</a></nav></header>\n<article><h1>{title}</h1>\n"
-            f"<time datetime=\"{row['date']}\">{row['date']}</time>\n{paragraphs}</article>\n<footer>© {row['outlet']}</footer></body></html>\n")
+            f"<time>{row.get('date') or ''}</time>\n{paragraphs}</article>\n<footer>© {row['outlet']}</footer></body></html>\n")
 
 
 def read_corpus(docs: int | None) -> list[dict]:
@@ -151,7 +153,7 @@ def build_archive(folder: Path, docs: int | None = None, seed: int = 1, oversize
         archive.kinds[expect.kind] += 1
 
     for i, row in enumerate(rows):
-        sub = root / row["outlet"].lower() / row["date"][:7]
+        sub = root / row["outlet"].lower() / (row.get("date") or "undated")[:7]
         if i % HTML_EVERY == HTML_EVERY - 1:
             put(sub / f"{i:05d}_{row['id']}.html", article_html(row).encode("utf-8"), Expect("html"))
             continue
@@ -363,10 +365,10 @@ def watch(command: list[str], out: Path, total: int, label: str, kill_at: int | 
     return segment
 
 
-def reap_group(pgid: int, wait: float = 5.0) -> int:
+def reap_group(pgid: int, wait: float | None = None) -> int:
     """Live processes left in the run's process group (e.g. workers of a SIGKILLed parent) `wait` s after its main
     process ended; then killed, by the group's id. Zombies do not count (a container's init may not reap them)."""
-    deadline = time.time() + wait
+    deadline = time.time() + (ORPHAN_WAIT if wait is None else wait)
     left: list[psutil.Process] = []
     while True:
         left = [p for p in psutil.process_iter(["status"]) if p.info["status"] != psutil.STATUS_ZOMBIE and _pgid(p.pid) == pgid]
@@ -425,6 +427,7 @@ class Outcome:
     unexpected: int = 0
     wrong: list[str] = field(default_factory=list)  # records that break their expectation (first few)
     wrong_count: int = 0
+    leaks: list[str] = field(default_factory=list)  # processes outliving their run (not about the records)
     errors_file_ok: bool = False
     errors_file_note: str = ""
     status_ok: bool = False
@@ -449,7 +452,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.leaks
 
 
 def load_records(path: Path) -> list[dict]:
@@ -527,7 +530,7 @@ def check_output(outcome: Outcome, archive: Archive, out: Path, errors: Path, re
         if segment.prefix_ok is False:
             problems.append(f"{segment.label}: the interrupted output is not a prefix of the reference")
         if segment.orphans:
-            problems.append(f"{segment.label}: {segment.orphans} processes of the run still alive 5 s after its main process died")
+            outcome.leaks.append(f"{segment.label}: {segment.orphans} processes of the run still alive {ORPHAN_WAIT:g} s after its main process ended")
         if "Traceback" in segment.stderr:
             problems.append(f"{segment.label}: a traceback on stderr")
 
@@ -576,7 +579,7 @@ class Soak:
                      f"RSS 10 % {mb(s.rss_at_10)} peak {mb(s.rss_peak)}" + (f", {s.fault} {s.landed}" if s.fault else "")
                      + (f", prefix {'ok' if s.prefix_ok else 'BROKEN'}{' (torn last line)' if s.torn else ''}" if s.prefix_ok is not None else "")
                      + (f"; stderr: {s.stderr.splitlines()[-1][:200]}" if s.stderr else ""))
-        self.say(f"{outcome.name}: {'ok' if outcome.ok else 'FAILED: ' + '; '.join(outcome.problems)}")
+        self.say(f"{outcome.name}: {'ok' if outcome.ok else 'FAILED: ' + '; '.join(outcome.problems + outcome.leaks)}")
         return outcome
 
     def run_reference(self) -> Outcome:
@@ -676,10 +679,15 @@ def table(archive: Archive, outcomes: list[Outcome]) -> list[str]:
     return lines
 
 
+def markers(section: str) -> tuple[str, str]:
+    return f"<!-- soak:{section}:begin -->", f"<!-- soak:{section}:end -->"
+
+
 def report(archive: Archive, outcomes: list[Outcome], args, seconds: float) -> str:
+    begin, end = markers(args.section)
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(archive.kinds.items()))
     faults = sum(o.kills for o in outcomes)
-    lines = [BEGIN,
+    lines = [begin,
              f"Produced by `python bench/soak.py{' ' + ' '.join(args.argv) if args.argv else ''}` on "
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()}, `--jobs {args.jobs}`, seed {args.seed}; {seconds / 60:.0f} min in all.",
@@ -690,8 +698,8 @@ def report(archive: Archive, outcomes: list[Outcome], args, seconds: float) -> s
              "", *table(archive, outcomes), "",
              f"Faults survived: {faults}. " + ("**All checks passed.**" if all(o.ok for o in outcomes) else "**Checks failed:**")]
     for o in outcomes:
-        if o.problems:
-            lines.append(f"- {o.name}: " + "; ".join(o.problems))
+        if o.problems or o.leaks:
+            lines.append(f"- {o.name}: " + "; ".join(o.problems + o.leaks))
     lines += ["", "Where each fault landed:", ""]
     for o in outcomes:
         for s in o.segments:
@@ -699,16 +707,18 @@ def report(archive: Archive, outcomes: list[Outcome], args, seconds: float) -> s
                 lines.append(f"- {o.name}, {s.label}: {s.landed}; exit {s.status}"
                              + (f"; on disk a prefix of the reference{' plus a torn line' if s.torn else ''}" if s.prefix_ok else "")
                              + (f"; `{s.stderr.splitlines()[-1][:160]}`" if s.stderr else ""))
-    lines.append(END)
+    lines.append(end)
     return "\n".join(lines)
 
 
-def write_report(path: Path, block: str) -> None:
+def write_report(path: Path, block: str, section: str) -> None:
+    """Replace the section's block in `path` (everything else, e.g. Findings, is kept), or append it."""
+    begin, end = markers(section)
     if path.exists():
         text = path.read_text(encoding="utf-8")
-        if BEGIN in text and END in text:
-            head, rest = text.split(BEGIN, 1)
-            text = head + block + rest.split(END, 1)[1]
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            text = head + block + rest.split(end, 1)[1]
         else:
             text = text.rstrip("\n") + "\n\n" + block + "\n"
     else:
@@ -728,7 +738,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--oversize-mb", type=float, default=70, help="size of the too-large file")
     parser.add_argument("--max-mb", type=float, help="--max-mb for the runs (default: framing's 64 MB)")
     parser.add_argument("--report", type=Path, default=ROOT / "bench" / "SOAK.md", help="where to write the table ('-': nowhere)")
+    parser.add_argument("--section", help="name of the table's block in --report (default: full, or docsN)")
     args = parser.parse_args(argv)
+    args.section = args.section or ("full" if args.docs is None else f"docs{args.docs}")
     args.argv = argv if argv is not None else sys.argv[1:]
     if not CORPUS.exists():
         print(f"bench/soak.py: {CORPUS} not found; the soak needs the real corpus", file=sys.stderr)
@@ -749,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
         block = report(archive, outcomes, args, time.perf_counter() - started)
         print(block)
         if str(args.report) != "-":
-            write_report(args.report, block)
+            write_report(args.report, block, args.section)
         return 0 if all(o.ok for o in outcomes) else 1
     finally:
         if not args.keep:
