@@ -690,7 +690,8 @@ def report(archive: Archive, outcomes: list[Outcome], args, seconds: float) -> s
     lines = [begin,
              f"Produced by `python bench/soak.py{' ' + ' '.join(args.argv) if args.argv else ''}` on "
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}, `--jobs {args.jobs}`, seed {args.seed}; {seconds / 60:.0f} min in all.",
+             f"Python {platform.python_version()}, `--jobs {args.jobs}`, seed {args.seed}; {seconds / 60:.0f} min in all; "
+             f"load average {args.load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (the machine is shared: wall times vary).",
              "",
              f"Archive: {archive.articles:,} real articles + {archive.bad} bad files = {len(archive.expected):,} inputs "
              f"({archive.errors_expected} must become error records). Files by kind: {kinds}."
@@ -745,7 +746,7 @@ def main(argv: list[str] | None = None) -> int:
     if not CORPUS.exists():
         print(f"bench/soak.py: {CORPUS} not found; the soak needs the real corpus", file=sys.stderr)
         return 2
-    started = time.perf_counter()
+    started, args.load_start = time.perf_counter(), os.getloadavg()[0]
     work = args.workdir or Path(tempfile.mkdtemp(prefix="framing-soak-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
