@@ -8,6 +8,7 @@ Skipped where ../shared/corpus is not beside the checkout (CI has it).
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import signal
@@ -149,3 +150,14 @@ def test_errors_file_survives_an_interrupt_between_the_two_writes(runner, tmp_pa
     in_output = [r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines()) if "error" in r]
     assert [r["source"] for r in in_output] == [str(folder / "b.txt")]
     assert [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()] == in_output
+
+
+@pytest.mark.xfail(strict=True, reason="finding 5: a cp1251 article (rt6-0955) is decoded as ISO-8859-5, mojibake analysed without an error")
+def test_cp1251_article_is_decoded_as_cp1251():
+    from framing.reader import decode_bytes
+
+    with gzip.open(soak.CORPUS, "rt", encoding="utf-8") as lines:
+        row = next(json.loads(line) for line in lines if '"rt6-0955"' in line)
+    text = row["title"] + "\n\n" + row["text"]
+    decoded, encoding = decode_bytes(text.encode("cp1251"), "rt6-0955.txt")
+    assert decoded == text, f"decoded as {encoding}: {decoded[:40]!r}"
