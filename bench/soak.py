@@ -182,7 +182,7 @@ def build_archive(folder: Path, docs: int | None = None, seed: int = 1, oversize
     put(big, None, Expect("too large", "file too large"))
     made += 1
     n = 0
-    while made < bad:
+    while made < bad or n < len(kinds):  # every kind at least once
         kind = kinds[n % len(kinds)]
         n += 1
         path = bad_dir / f"{n:04d}_{kind.replace(' ', '_')}.txt"
@@ -428,7 +428,7 @@ class Outcome:
     unexpected: int = 0
     wrong: list[str] = field(default_factory=list)  # records that break their expectation (first few)
     wrong_count: int = 0
-    misread: int = 0  # real articles analysed as not Russian (decoded into the wrong characters)
+    misread: int = 0  # real articles refused or analysed as not Russian (decoded into the wrong characters)
     leaks: list[str] = field(default_factory=list)  # processes outliving their run (not about the records)
     errors_file_ok: bool = False
     errors_file_note: str = ""
@@ -494,7 +494,7 @@ def check_output(outcome: Outcome, archive: Archive, out: Path, errors: Path, re
         why = check_expectation(record, expect) if expect else "not an input"
         if why:
             outcome.wrong_count += 1
-            outcome.misread += bool(expect and expect.language == "ru" and not expect.error and "error" not in record)
+            outcome.misread += bool(expect and expect.language == "ru" and not expect.error)  # an article refused or not read as Russian
             if len(outcome.wrong) < 5:
                 outcome.wrong.append(f"{record['source']}: {why}")
     if reference is not None:
@@ -571,7 +571,7 @@ class Soak:
             print(text, file=self.log, flush=True)
 
     def paths(self, name: str, folder: Path | None = None) -> tuple[Path, Path]:
-        folder = folder or self.work / name
+        folder = folder or self.work / "".join(c if c.isalnum() else "_" for c in name).strip("_").lower()
         folder.mkdir(parents=True, exist_ok=True)
         return folder / "out.jsonl", folder / "errors.jsonl"
 
@@ -679,7 +679,7 @@ def table(archive: Archive, outcomes: list[Outcome]) -> list[str]:
         ratio = f" ({o.rss_ratio:.2f}×)" if o.rss_ratio else ""
         errors_ok = "yes" if o.errors_file_ok and o.wrong_count == o.misread else "**no**"
         lines.append(f"| {o.name} | {archive.articles:,} | {archive.bad} | {o.kills} | {o.identical:,} / {len(archive.expected):,} "
-                     f"({100 * o.identical / len(archive.expected):.1f} %) | {o.duplicates} | {o.lost} | {errors_ok} | {o.misread} | "
+                     f"({100 * o.identical / len(archive.expected):.1f} %{', same bytes' if o.byte_identical else ''}) | {o.duplicates} | {o.lost} | {errors_ok} | {o.misread} | "
                      f"{'yes' if o.status_ok else '**no**'} | {mb(o.rss_peak)}{ratio} | {o.seconds:,.0f} s |")
     return lines
 

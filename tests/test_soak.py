@@ -1,4 +1,4 @@
-"""The soak (bench/soak.py) scaled down: 200 real articles plus bad files, killed and resumed, compared with a clean run.
+"""The soak (bench/soak.py) scaled down: 120 real articles plus bad files, killed and resumed, compared with a clean run.
 
 The same functions as `make soak`, with fewer articles, two SIGKILLs (one at a random point, one when the last record
 is written), SIGINT, a simulated full disk (a file-size limit, so no root and no mount is needed), and a Dask worker
@@ -31,7 +31,7 @@ spec.loader.exec_module(soak)
 
 pytestmark = pytest.mark.skipif(not soak.CORPUS.exists(), reason=f"{soak.CORPUS} not found: the soak needs the real corpus beside the checkout")
 
-DOCS = 200
+DOCS = 120
 HAS_DASK = importlib.util.find_spec("distributed") is not None
 
 
