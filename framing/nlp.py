@@ -97,12 +97,11 @@ class CachedMorphLemmatizer:
     """
 
     def __init__(self, nlp: Language) -> None:
-        import pymorphy3
-
         self.strings = nlp.vocab.strings
-        self.morph = pymorphy3.MorphAnalyzer()
+        self.morph = shared_morph()
         self.cache: dict[int, int] = {}
-        self.table = LemmaTable()  # filled from the shipped file after LOAD_AFTER_MISSES new forms (load_table)
+        # filled from the shipped file after LOAD_AFTER_MISSES new forms (load_table); one per process
+        self.table = SHARED_TABLE
         self.misses = 0
 
     def lemma_of(self, lower: str) -> str:
@@ -120,7 +119,8 @@ class CachedMorphLemmatizer:
             return lower
 
     def load_table(self) -> None:
-        self.table.fill(load_lemma_table())
+        if not self.table.lemmas:  # a renewed pipeline (analyzer.VOCABULARY_LIMIT) finds it loaded
+            self.table.fill(load_lemma_table())
 
     def _miss(self, lower_hash: int) -> int:
         self.misses += 1
@@ -180,8 +180,24 @@ def razdel_sentences(doc: Doc) -> Doc:
 
 
 @lru_cache(maxsize=1)
+def shared_morph():
+    """The process's one pymorphy3 MorphAnalyzer (its dictionaries take ~0.3 s to load), for every pipeline."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+SHARED_TABLE = LemmaTable()  # the process's lemma table, filled once (CachedMorphLemmatizer.load_table)
+
+
+@lru_cache(maxsize=1)
 def load_pipeline() -> Language:
-    """The shared pipeline (built once per process: pymorphy3 dictionaries take ~0.3 s to load)."""
+    """The shared pipeline (built once per process)."""
+    return build_pipeline()
+
+
+def build_pipeline() -> Language:
+    """A new pipeline with an empty vocabulary; the MorphAnalyzer and the lemma table are the process's own."""
     # Naming our tokenizer in the config spares spaCy building its own Russian one (~0.15 s of start-up).
     nlp = spacy.blank("ru", config={"nlp": {"tokenizer": {"@tokenizers": "framing.regex_tokenizer.v1"}}})
     getters = nlp.vocab.lex_attr_getters

@@ -6,6 +6,7 @@ and moves on.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -41,7 +42,7 @@ def size_limit(max_bytes: int) -> str:
     return f"{max_bytes / 2**20:.3g} MB limit; raise it with --max-mb or FRAMING_MAX_MB"
 
 
-# Legacy encodings a Russian archive may hold; charset-normalizer picks among these when not UTF-8/16.
+# Legacy encodings a Russian archive may hold; guess_cyrillic picks among these when not UTF-8/16.
 CYRILLIC_ENCODINGS = ["cp1251", "koi8_r", "cp866", "mac_cyrillic", "iso8859_5"]
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
@@ -143,6 +144,13 @@ def check_file(path: Path, source: str | None = None) -> None:
     """A regular file, or a one-line FramingError saying what it is instead."""
     source = source or str(path)
     if not path.exists():
+        if path.is_symlink():  # exists() follows links: say which kind of link, not "no such file"
+            try:
+                path.stat()
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise FramingError(source, "symbolic link loop") from None
+            raise FramingError(source, f"broken symbolic link (to {os.readlink(path)}, which does not exist)")
         raise FramingError(source, "no such file")
     if path.is_dir():
         raise FramingError(source, "is a directory (use `framing batch` for folders)")

@@ -66,10 +66,12 @@ def test_missing_table_means_parsing_everything(tmp_path, lemmatizer):
     assert all(WORD.search(f) for f in list(lemmatizer.table.lemmas)[:100])
 
 
-def test_table_is_loaded_only_once_many_new_forms_were_met():
-    from framing.lemma_table import LOAD_AFTER_MISSES
+def test_table_is_loaded_only_once_many_new_forms_were_met(monkeypatch):
+    import framing.nlp
+    from framing.lemma_table import LOAD_AFTER_MISSES, LemmaTable
     from framing.nlp import CachedMorphLemmatizer
 
+    monkeypatch.setattr(framing.nlp, "SHARED_TABLE", LemmaTable())  # as in a new process: not loaded yet
     fresh = CachedMorphLemmatizer(load_pipeline())
     doc = load_pipeline().make_doc("Москва и Астана вышли на новый уровень отношений.")
     fresh(doc)

@@ -264,3 +264,37 @@ def test_every_real_dev_article_in_a_single_byte_code_page_decodes_to_its_text()
             if decode_bytes(data, "a.txt")[0] != expected:
                 wrong.append(expected[:40])
         assert wrong == [], (encoding, len(wrong), wrong[:3])
+
+
+# ----- findings of the soak (bench/SOAK.md)
+
+
+def test_renewed_vocabulary_gives_identical_results_and_bounds_the_string_store():
+    """Finding 3: spaCy's strings and the caches grew with every new word form of an archive. Past
+    `vocabulary_limit` strings the analyzer moves to a fresh pipeline between documents; nothing may change."""
+    from framing.analyzer import Analyzer
+
+    dev = (ROOT / "data" / "real" / "dev.jsonl").read_text(encoding="utf-8").splitlines()[:12]
+    texts = [f"{row['title']}\n{row['text']}" for row in map(json.loads, dev)]
+    for mode in ("lexicon", "combined"):
+        steady = Analyzer(mode=mode)
+        expected = [to_dict(steady.analyze(text)) for text in texts]
+        renewing = Analyzer(mode=mode)
+        renewing.vocabulary_limit = 1  # a fresh pipeline before every document
+        pipelines = set()
+        for text, want in zip(texts, expected):
+            assert to_dict(renewing.analyze(text)) == want
+            pipelines.add(id(renewing.nlp))
+            assert len(renewing.nlp.vocab.strings) < 2 * len(text)  # this document's strings, not the archive's
+        assert len(pipelines) == len(texts)
+
+
+@pytest.mark.parametrize(("make", "reason"), [
+    (lambda d: ((d / "a.txt").symlink_to("b.txt"), (d / "b.txt").symlink_to("a.txt")), "symbolic link loop"),
+    (lambda d: (d / "a.txt").symlink_to("gone.txt"), "broken symbolic link (to gone.txt, which does not exist)"),
+])
+def test_symbolic_link_faults_are_named(runner, tmp_path, make, reason):
+    """Finding 4: a link loop was reported as `no such file` although `ls` shows the file."""
+    make(tmp_path)
+    result = runner.invoke(main, ["analyze", str(tmp_path / "a.txt")])
+    assert result.exit_code == 1 and result.output.strip() == f"framing: error: {tmp_path / 'a.txt'}: {reason}"

@@ -1,4 +1,5 @@
-"""The soak (bench/soak.py) scaled down: 120 real articles plus bad files, killed and resumed, compared with a clean run.
+"""The soak (bench/soak.py) scaled down: 120 real articles plus bad files, killed and resumed, compared with a
+clean run.
 
 The same functions as `make soak`, with fewer articles, two SIGKILLs (one at a random point, one when the last record
 is written), SIGINT, a simulated full disk (a file-size limit, so no root and no mount is needed), and a Dask worker
@@ -19,7 +20,7 @@ import time
 import psutil
 import pytest
 
-import framing.batch
+import framing.records
 from framing.cli import main
 
 from .conftest import ROOT, SEED
@@ -29,7 +30,9 @@ soak = importlib.util.module_from_spec(spec)
 sys.modules["soak"] = soak  # dataclasses look their module up
 spec.loader.exec_module(soak)
 
-pytestmark = pytest.mark.skipif(not soak.CORPUS.exists(), reason=f"{soak.CORPUS} not found: the soak needs the real corpus beside the checkout")
+pytestmark = pytest.mark.skipif(
+    not soak.CORPUS.exists(), reason=f"{soak.CORPUS} not found: the soak needs the real corpus beside the checkout"
+)
 
 DOCS = 120
 HAS_DASK = importlib.util.find_spec("distributed") is not None
@@ -56,8 +59,12 @@ def test_archive_has_every_kind_of_bad_file(soaked):
     archive, _ = soaked
     assert archive.articles == DOCS + 1  # plus the article inside the folder named x.txt
     assert archive.bad >= len(soak.BAD_KINDS) + 1
-    assert {"too large", "empty", "binary", "truncated UTF-16", "fifo", "symlink loop", "kazakh", "english"} <= set(archive.kinds)
-    assert len({k for k in archive.kinds if k.startswith("article ")}) == len(soak.ENCODINGS) + 1 and archive.kinds["html"]
+    assert {"too large", "empty", "binary", "truncated UTF-16", "fifo", "symlink loop", "kazakh", "english"} <= set(
+        archive.kinds
+    )
+    assert (
+        len({k for k in archive.kinds if k.startswith("article ")}) == len(soak.ENCODINGS) + 1 and archive.kinds["html"]
+    )
 
 
 def test_reference_run_has_every_input_once_and_the_documented_errors(soaked):
@@ -68,7 +75,15 @@ def test_reference_run_has_every_input_once_and_the_documented_errors(soaked):
     assert reference.segments[0].status == 1 and reference.errors_file_ok
 
 
-@pytest.mark.parametrize("name", ["sigkill", "sigint", "disk full", pytest.param("dask", marks=pytest.mark.skipif(not HAS_DASK, reason="no dask extra"))])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sigkill",
+        "sigint",
+        "disk full",
+        pytest.param("dask", marks=pytest.mark.skipif(not HAS_DASK, reason="no dask extra")),
+    ],
+)
 def test_faulted_run_resumes_to_the_reference(soaked, name):
     archive, outcomes = soaked
     outcome = outcomes[name]
@@ -87,7 +102,12 @@ def test_fault_messages_and_exit_statuses(soaked):
     sigint = outcomes["sigint"].segments[0]
     assert sigint.status == 130 and "interrupted" in sigint.stderr and "--resume" in sigint.stderr
     full = outcomes["disk full"].segments[0]
-    assert full.status == 1 and "cannot write output" in full.stderr and "--resume" in full.stderr and "Traceback" not in full.stderr
+    assert (
+        full.status == 1
+        and "cannot write output" in full.stderr
+        and "--resume" in full.stderr
+        and "Traceback" not in full.stderr
+    )
 
 
 def test_memory_stays_flat(soaked):
@@ -96,20 +116,34 @@ def test_memory_stays_flat(soaked):
         assert outcome.rss_ratio is None or outcome.rss_ratio <= soak.RSS_FLAT, outcome.name
 
 
-# --- findings: known bugs, reproduced (strict xfail: fixing one makes its test fail until the mark goes) ----------
-@pytest.mark.xfail(strict=True, reason="finding 1: SIGKILL of `framing batch` leaves its --jobs worker processes running (orphaned, ~175 MB each)")
+# --- findings of the soak (bench/SOAK.md), each fixed; these reproduce them at small scale ---
 def test_sigkilled_run_leaves_no_worker_processes(soaked):
     _, outcomes = soaked
     assert outcomes["sigkill"].leaks == []
 
 
-@pytest.mark.xfail(strict=True, reason="finding 1, minimal: forked pool workers never notice their parent was SIGKILLed")
 def test_workers_exit_when_the_parent_is_killed(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
     text = SEED.read_text(encoding="utf-8")
-    corpus.write_text("".join(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n" for i in range(400)), encoding="utf-8")
+    corpus.write_text(
+        "".join(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n" for i in range(400)),
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
-    command = [sys.executable, "-m", "framing.cli", "batch", str(corpus), "-o", str(out), "--jobs", "2", "-q", "--mode", "lexicon"]
+    command = [
+        sys.executable,
+        "-m",
+        "framing.cli",
+        "batch",
+        str(corpus),
+        "-o",
+        str(out),
+        "--jobs",
+        "2",
+        "-q",
+        "--mode",
+        "lexicon",
+    ]
     process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
     part = tmp_path / "out.jsonl.part"
     deadline = time.time() + 60
@@ -127,7 +161,6 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
                 worker.kill()
 
 
-@pytest.mark.xfail(strict=True, reason="finding 2: an interruption between a record's write and its --errors line loses that line for good (resume skips the record)")
 def test_errors_file_survives_an_interrupt_between_the_two_writes(runner, tmp_path, monkeypatch):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -135,24 +168,23 @@ def test_errors_file_survives_an_interrupt_between_the_two_writes(runner, tmp_pa
     (folder / "b.txt").write_bytes(b"")  # an error record
     (folder / "c.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     out, errors = tmp_path / "out.jsonl", tmp_path / "errors.jsonl"
-    real_write = framing.batch.RecordWriter.write
+    real_write = framing.records.RecordWriter.write
 
     def write_then_interrupted(self, record):
         real_write(self, record)
         if "error" in record:
             raise KeyboardInterrupt  # Ctrl-C (or SIGKILL, or ENOSPC on the errors file) after the record is flushed
 
-    monkeypatch.setattr(framing.batch.RecordWriter, "write", write_then_interrupted)
+    monkeypatch.setattr(framing.records.RecordWriter, "write", write_then_interrupted)
     args = ["batch", str(folder), "-o", str(out), "--errors", str(errors), "--jobs", "1", "-q", "--mode", "lexicon"]
     assert runner.invoke(main, args).exit_code == 130
-    monkeypatch.setattr(framing.batch.RecordWriter, "write", real_write)
+    monkeypatch.setattr(framing.records.RecordWriter, "write", real_write)
     assert runner.invoke(main, [*args, "--resume"]).exit_code == 1
     in_output = [r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines()) if "error" in r]
     assert [r["source"] for r in in_output] == [str(folder / "b.txt")]
     assert [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()] == in_output
 
 
-@pytest.mark.xfail(strict=True, reason="finding 5: a cp1251 article (rt6-0955) is decoded as ISO-8859-5, mojibake analysed without an error")
 def test_cp1251_article_is_decoded_as_cp1251():
     from framing.reader import decode_bytes
 

@@ -6,10 +6,15 @@ flight and records come back in input order, so memory stays flat however many d
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 
 from ..errors import FramingError
 from ..reader import Document, read_input
@@ -32,6 +37,21 @@ class _Worker:
 
 def _init_worker(analyzer, with_text: bool) -> None:
     _Worker.analyzer, _Worker.with_text = analyzer, with_text
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _start_worker(analyzer, with_text: bool, parent: int) -> None:
+    """A worker's initializer: it also ends when the batch process dies, even by SIGKILL (the OOM killer, a CI
+    timeout), which runs no clean-up — forked workers were left sleeping for good otherwise. Linux only;
+    elsewhere the pool's own shutdown covers every other way out."""
+    _init_worker(analyzer, with_text)
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
 
 
 def analyze_task(task: Task, analyzer, with_text: bool = False) -> dict:
@@ -82,8 +102,8 @@ def run(tasks: Iterable[Task], analyzer, jobs: int = 1, with_text: bool = False)
     _init_worker(analyzer, with_text)  # inherited by forked workers: nothing to pickle
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(analyzer, with_text)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(analyzer, with_text, os.getpid())) as pool:
         window: deque = deque()
         for chunk in chunks(tasks, CHUNK):
             window.append(pool.submit(analyze_chunk, chunk))
