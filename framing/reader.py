@@ -150,7 +150,7 @@ def check_file(path: Path, source: str | None = None) -> None:
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
                     raise FramingError(source, "symbolic link loop") from None
-            raise FramingError(source, f"broken symbolic link (to {os.readlink(path)}, which does not exist)")
+            raise FramingError(source, f"no such file (a broken symbolic link to {os.readlink(path)})")
         raise FramingError(source, "no such file")
     if path.is_dir():
         raise FramingError(source, "is a directory (use `framing batch` for folders)")

@@ -5,7 +5,8 @@
 
 Sources: the shipped model card (dev figures, 5-fold grouped cross-validation, written by `framing train`),
 data/real/*_result.json (each `framing evaluate … --format json` on a locked split, run once) and
-data/written_results.json (`python scripts/written_sets.py`, the project-written regression sets).
+data/written_results.json (`python scripts/written_sets.py`, the project-written regression sets) and the
+full-archive table of bench/SOAK.md (`python bench/soak.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ START, END = "<!-- real-news-table:start (scripts/readme_tables.py) -->", "<!-- 
 WRITTEN_START = "<!-- written-table:start (scripts/readme_tables.py) -->"
 WRITTEN_END = "<!-- written-table:end -->"
 WRITTEN = ROOT / "data" / "written_results.json"
+SOAK = ROOT / "bench" / "SOAK.md"
+SOAK_START, SOAK_END = "<!-- soak-table:start (scripts/readme_tables.py) -->", "<!-- soak-table:end -->"
 # The tool before the real-news work (commit 186cdb1), combined mode, as recorded then: the written sets were
 # its development and challenge sets. (macro-F1, dominant accuracy or None for short-text sets)
 WRITTEN_BEFORE = {
@@ -99,8 +102,15 @@ def replace_between(text: str, start: str, end: str, body: str) -> str:
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
+def soak_table() -> str:
+    """The table rows of the full run's block in bench/SOAK.md."""
+    block = SOAK.read_text(encoding="utf-8").split("<!-- soak:full:begin -->", 1)[1].split("<!-- soak:full:end -->")[0]
+    return "\n".join(line for line in block.splitlines() if line.startswith("|"))
+
+
 def render(readme: str) -> str:
     readme = replace_between(readme, START, END, table())
+    readme = replace_between(readme, SOAK_START, SOAK_END, soak_table())
     return replace_between(readme, WRITTEN_START, WRITTEN_END, written_table())
 
 
