@@ -38,7 +38,7 @@ examples: install-test
 	$(BIN)/framing analyze $(SEED) --html examples/seed_report.html > /dev/null
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --proxy-server=127.0.0.1:9 --window-size=1200,1600 \
 	  --screenshot=examples/seed_report.png file://$(CURDIR)/examples/seed_report.html 2>/dev/null
-	$(BIN)/framing batch examples/corpus_dated.jsonl -o examples/corpus_dated_results.jsonl --group-by outlet --jobs 1 -q
+	$(BIN)/framing batch examples/corpus_dated.jsonl -o examples/corpus_dated_results.jsonl --group-by outlet --jobs 1 -q --force
 	$(BIN)/framing summarize examples/corpus_dated_results.jsonl --report examples/charts
 
 # Soak test (bench/soak.py → bench/SOAK.md): all 7,580 real articles plus 5 % bad files, killed and resumed,
