@@ -6,7 +6,8 @@
 Sources: the shipped model card (dev figures, 5-fold grouped cross-validation, written by `framing train`),
 data/real/*_result.json (each `framing evaluate … --format json` on a locked split, run once) and
 data/written_results.json (`python scripts/written_sets.py`, the project-written regression sets) and the
-full-archive table of bench/SOAK.md (`python bench/soak.py`).
+full-archive table of bench/SOAK.md (`python bench/soak.py`) and the tables of bench/REAL.md
+(`python bench/real.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ WRITTEN_START = "<!-- written-table:start (scripts/readme_tables.py) -->"
 WRITTEN_END = "<!-- written-table:end -->"
 WRITTEN = ROOT / "data" / "written_results.json"
 SOAK = ROOT / "bench" / "SOAK.md"
+REAL_BENCH = ROOT / "bench" / "REAL.md"
+SPEED_START, SPEED_END = "<!-- speed-table:start (scripts/readme_tables.py) -->", "<!-- speed-table:end -->"
 SOAK_START, SOAK_END = "<!-- soak-table:start (scripts/readme_tables.py) -->", "<!-- soak-table:end -->"
 # The tool before the real-news work (commit 186cdb1), combined mode, as recorded then: the written sets were
 # its development and challenge sets. (macro-F1, dominant accuracy or None for short-text sets)
@@ -108,8 +111,17 @@ def soak_table() -> str:
     return "\n".join(line for line in block.splitlines() if line.startswith("|"))
 
 
+def speed_tables() -> str:
+    """The run and target tables of bench/REAL.md (`python bench/real.py`), as it wrote them."""
+    text = REAL_BENCH.read_text(encoding="utf-8").split("\n## ", 1)[0]
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    return "\n".join(lines[first:]).strip()
+
+
 def render(readme: str) -> str:
     readme = replace_between(readme, START, END, table())
+    readme = replace_between(readme, SPEED_START, SPEED_END, speed_tables())
     readme = replace_between(readme, SOAK_START, SOAK_END, soak_table())
     return replace_between(readme, WRITTEN_START, WRITTEN_END, written_table())
 
