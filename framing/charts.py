@@ -15,9 +15,9 @@ from html import escape
 from pathlib import Path
 
 from .errors import FramingError
-from .formats import thousands
+from .formats import thousands, wilson_range
 from .html_report import CSS, html_page
-from .metrics import SMALL_GROUP, wilson
+from .metrics import SMALL_GROUP
 from .palette import frame_colours
 from .summarize import GroupSeries, chart_series
 from .tally import Summary
@@ -162,12 +162,6 @@ def _percent(count: int, total: int) -> str:
     return f"{count / total:.0%} ({count})" if total else "—"
 
 
-def _interval(count: int, total: int) -> str:
-    """The 95 % Wilson interval of count / total, as `lo–hi%`."""
-    if not total:
-        return "—"
-    low, high = wilson(count, total)
-    return f"{low * 100:.0f}–{high * 100:.0f}%"
 
 
 def _documents(documents: int) -> str:
@@ -182,7 +176,7 @@ def _overall_table(summary: Summary, labels: dict[str, str]) -> str:
     rows = "".join(
         f'<tr data-frame="{escape(f)}"><td '
         f'class="name">{escape(frame_name(f, labels))}</td><td>{_percent(ok.present[f], ok.documents)}</td>'
-        f'<td class="ci">{_interval(ok.present[f], ok.documents)}</td>'
+        f'<td class="ci">{wilson_range(ok.present[f], ok.documents)}</td>'
         f"<td>{ok.score_sum[f] / ok.documents if ok.documents else 0:.2f}</td><td>{ok.dominant[f]}</td></tr>"
         for f in summary.frame_ids
     )
@@ -235,7 +229,7 @@ def _group_table(series: GroupSeries, labels: dict[str, str]) -> str:
         for f in frames:
             mean = series.mean_score[f][i]
             cells.append(f"<td>{_percent(series.present_count[f][i], documents)}</td>")
-            cells.append(f'<td class="ci">{_interval(series.present_count[f][i], documents)}</td>')
+            cells.append(f'<td class="ci">{wilson_range(series.present_count[f][i], documents)}</td>')
             cells.append(f"<td>{mean:.2f}</td>" if mean is not None else '<td class="empty">—</td>')
         rows.append(
             f'<tr data-group="{escape(name)}"><td '

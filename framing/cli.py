@@ -64,6 +64,11 @@ def _megabytes_to_bytes(ctx, param, value: float | None) -> int | None:
     return megabytes(value) if value else None
 
 
+def format_option(choices: list[str], help: str):
+    """`--format` of a command: its choices (the first is the default) and what each gives."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True, help=help)
+
+
 def max_mb_option(what: str):
     return click.option(
         "--max-mb",
@@ -82,14 +87,7 @@ def main() -> None:
 
 @main.command(short_help="Analyse one article (FILE, or - for standard input).")
 @click.argument("file", type=str)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["rich", "json"]),
-    default="rich",
-    show_default=True,
-    help="rich: the report for reading; json: the framing/1 record (schema in the README).",
-)
+@format_option(["rich", "json"], "rich: the report for reading; json: the framing/1 record (schema in the README).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report/JSON to this file.")
 @click.option("--mode", type=MODE, default="combined", show_default=True, help="Which evidence scores the frames.")
 @click.option("--lexicons", type=click.Path(), help="Folder with a lexicon set replacing the built-in one.")
@@ -324,14 +322,7 @@ def train(data: str, out: str | None, folds: int, real: str) -> None:
 
 @main.command(short_help="Score the tool against hand codes: a GOLD set or a filled sheet.")
 @click.argument("gold", type=click.Path())
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["rich", "json"]),
-    default="rich",
-    show_default=True,
-    help="rich: tables; json: every figure, with precision, recall and per-document scores.",
-)
+@format_option(["rich", "json"], "rich: tables; json: every figure, with precision, recall and per-document scores.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="--format json: write it to this file.")
 @click.option("--lexicons", type=click.Path(), help="Lexicon set folder (default: built-in).")
 @click.option("--model", type=click.Path(), help="Model folder or model.npz (default: built-in).")
@@ -399,14 +390,7 @@ def _print_summary(summary, console) -> None:
 @click.option("--glob", "pattern",
               help="File name pattern inside folders [default: .txt, .html, .jsonl, .csv, also .gz/.bz2/.xz; .zip].")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write records here (default: stdout).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonl", "csv"]),
-    default="jsonl",
-    show_default=True,
-    help="jsonl: one framing/1 record per line; csv: one row per document (scores, present flags).",
-)
+@format_option(["jsonl", "csv"], "jsonl: one framing/1 record per line; csv: one row per document (scores, flags).")
 @click.option(
     "--jobs",
     "-j",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,18 +27,32 @@ def read_jsonl(path: Path) -> list[tuple[int, dict]]:
         raise FramingError(str(path), "no such file") from None
     except UnicodeDecodeError as exc:
         raise FramingError(str(path), f"not UTF-8 (byte {exc.start})") from None
-    rows = []
-    for number, line in enumerate(raw.splitlines(), 1):
+    return list(jsonl_objects(raw.splitlines(), str(path)))
+
+
+def open_table(path: Path):
+    """A JSONL/CSV file opened for reading as UTF-8 (a BOM dropped, CSV newlines kept), or a one-line FramingError."""
+    try:
+        return open(path, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise FramingError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise FramingError(str(path), "is a directory") from None
+
+
+def jsonl_objects(lines: Iterable[str], source: str, what: str = "a JSON object") -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-empty line; a line that is not JSON, or not an object, is a
+    FramingError naming `source` and the line (`what` says what each line should be)."""
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise FramingError(str(path), f"invalid JSON: {exc.msg}", number) from None
+            raise FramingError(source, f"invalid JSON: {exc.msg}", number) from None
         if not isinstance(value, dict):
-            raise FramingError(str(path), "each line must be a JSON object", number)
-        rows.append((number, value))
-    return rows
+            raise FramingError(source, f"each line must be {what}", number)
+        yield number, value
 
 
 def load_examples(path: Path, frames: list[str]) -> list[Example]:

@@ -8,8 +8,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .formats import thousands
-from .metrics import SMALL_GROUP, wilson
+from .formats import thousands, wilson_range
+from .metrics import SMALL_GROUP
 from .results import Analysis, Evidence
 from .scoring import SENTENCE_PROB
 from .summarize import GroupSeries, month_series, sparkline
@@ -104,12 +104,6 @@ def _share(count: int, n: int) -> str:
     return f"{count / n:.0%}" if n else "—"
 
 
-def _interval(count: int, n: int) -> str:
-    """The 95 % Wilson interval of count / n as `lo–hi%`, without spaces so that it never wraps inside."""
-    if not n:
-        return "—"
-    low, high = wilson(count, n)
-    return f"{low * 100:.0f}–{high * 100:.0f}%"
 
 
 def _plural(n: int, word: str) -> str:
@@ -160,7 +154,7 @@ def _frame_table(summary: Summary, months: GroupSeries, console: Console) -> Non
     n = ok.documents
     columns = ("frame", "present", "95% CI", "mean score", "dominant")
     rows = [
-        [frame_id, _share(ok.present[frame_id], n), _interval(ok.present[frame_id], n),
+        [frame_id, _share(ok.present[frame_id], n), wilson_range(ok.present[frame_id], n),
          f"{ok.score_sum[frame_id] / n:.2f}", str(ok.dominant[frame_id])]
         for frame_id in summary.frame_ids
     ]
@@ -199,7 +193,8 @@ def _frame_table(summary: Summary, months: GroupSeries, console: Console) -> Non
 def _group_table(summary: Summary, console: Console) -> None:
     groups = sorted(summary.groups.items())
     cells = {
-        name: [f"{_share(t.present[f], t.documents)} {_interval(t.present[f], t.documents)}" for f in summary.frame_ids]
+        name: [f"{_share(t.present[f], t.documents)} {wilson_range(t.present[f], t.documents)}"
+               for f in summary.frame_ids]
         for name, t in groups
     }
     widest = max((len(c) for row in cells.values() for c in row), default=0)

@@ -8,7 +8,6 @@ documents filled in) feed the terminal sparklines and the charts; nothing here n
 from __future__ import annotations
 
 import csv
-import json
 import re
 import sys
 from collections import defaultdict
@@ -16,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .corpus import jsonl_objects, open_table
 from .errors import FramingError
 from .lexicon import load_lexicon_set
 from .metrics import SMALL_GROUP, wilson
@@ -28,14 +28,8 @@ RECORDED = "group"  # summarize's grouping when the records carry the `group` th
 
 
 def _jsonl_records(handle, source: str) -> Iterator[dict]:
-    for number, line in enumerate(handle, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FramingError(source, f"invalid JSON: {exc.msg}", number) from None
-        if not isinstance(record, dict) or not ("frames" in record or "error" in record):
+    for number, record in jsonl_objects(handle, source, what="a framing record"):
+        if not ("frames" in record or "error" in record):
             raise FramingError(source, "not a framing record (no 'frames' or 'error'): is this a batch output?", number)
         yield record
 
@@ -80,12 +74,7 @@ def _csv_records(handle, source: str) -> Iterator[dict]:
 def iter_records(path: str | Path) -> Iterator[dict]:
     """Records of a batch output: CSV by suffix, otherwise JSON lines. Streams, so any size fits in memory."""
     path = Path(path)
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise FramingError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise FramingError(str(path), "is a directory") from None
+    handle = open_table(path)
     with handle:
         try:
             yield from (_csv_records if path.suffix.lower() == ".csv" else _jsonl_records)(handle, str(path))

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .corpus import jsonl_objects, open_table
 from .errors import FramingError
 from .metrics import spearman
 from .sampling import INFO_COLUMNS, KEY_FORMAT, MAX_CODERS, NO_FRAME, key_path
@@ -141,12 +142,7 @@ def is_coding_sheet(path: str | Path) -> bool:
 
 def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
     """(columns, [(line, row)]) of a CSV or JSONL sheet; CSV lines are where the record starts (texts span lines)."""
-    try:
-        handle = open(path, encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise FramingError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise FramingError(str(path), "is a directory") from None
+    handle = open_table(path)
     rows: list[tuple[int, dict]] = []
     try:
         with handle:
@@ -163,15 +159,7 @@ def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
                     start = reader.line_num + 1
                 return columns, rows
             columns = []
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise FramingError(str(path), f"invalid JSON: {exc.msg}", number) from None
-                if not isinstance(value, dict):
-                    raise FramingError(str(path), "each line must be a JSON object", number)
+            for number, value in jsonl_objects(handle, str(path)):
                 columns += [c for c in value if c not in columns]
                 rows.append((number, value))
             return columns, rows
