@@ -119,7 +119,7 @@ class CachedMorphLemmatizer:
             return lower
 
     def load_table(self) -> None:
-        if not self.table.lemmas:  # a renewed pipeline (analyzer.VOCABULARY_LIMIT) finds it loaded
+        if not self.table.lemmas:  # a renewed pipeline (analyzer.BATCH_VOCABULARY_LIMIT) finds it loaded
             self.table.fill(load_lemma_table())
 
     def _miss(self, lower_hash: int) -> int:

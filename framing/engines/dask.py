@@ -25,7 +25,7 @@ from concurrent.futures import CancelledError
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 
-from ..analyzer import Analyzer
+from ..analyzer import BATCH_VOCABULARY_LIMIT, Analyzer
 from ..classifier import LinearModel
 from ..errors import EngineError, FramingError
 from ..lexicon import LexiconSet
@@ -76,6 +76,7 @@ class AnalyzerPlugin(WorkerPlugin):
 
     def setup(self, worker) -> None:
         analyzer = self.spec.build()
+        analyzer.vocabulary_limit = BATCH_VOCABULARY_LIMIT  # a worker lives for the run: bounded memory
         with _analyzers_lock:
             _analyzers[self.key] = analyzer
 

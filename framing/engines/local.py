@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 
+from ..analyzer import BATCH_VOCABULARY_LIMIT
 from ..errors import FramingError
 from ..reader import Document, read_input
 from ..serialize import to_dict
@@ -95,6 +96,7 @@ def chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
 
 def run(tasks: Iterable[Task], analyzer, jobs: int = 1, with_text: bool = False) -> Iterator[dict]:
     """Records in input order. jobs=1 runs in-process; otherwise forked workers share the loaded analyzer."""
+    analyzer.vocabulary_limit = analyzer.vocabulary_limit or BATCH_VOCABULARY_LIMIT  # a long run: bounded memory
     if jobs <= 1:
         for task in tasks:
             yield analyze_task(task, analyzer, with_text)
