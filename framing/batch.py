@@ -125,7 +125,7 @@ def run_batch(
 def batch_settings(analyzer, sources: Sources, fmt: str, with_text: bool = False) -> dict:
     """What decides a run's records, kept beside its output and compared on resume (framing.records)."""
     from . import __version__
-    from .classifier import _digest
+    from .classifier import arrays_digest
     from .reader import MAX_BYTES
 
     fields = sources.fields
@@ -135,7 +135,7 @@ def batch_settings(analyzer, sources: Sources, fmt: str, with_text: bool = False
         "format": fmt,
         "mode": analyzer.mode,
         "lexicons": lexicon_digest(analyzer.lexicons),
-        "model": "sha256:" + _digest(analyzer.model.arrays()),
+        "model": "sha256:" + arrays_digest(analyzer.model.arrays()),
         "text_field": fields.text,
         "id_field": fields.id,
         "date_field": fields.date,

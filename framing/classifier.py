@@ -34,7 +34,8 @@ def builtin_model_dir() -> Path:
     return Path(str(resources.files("framing") / "model"))
 
 
-def _digest(arrays: dict[str, np.ndarray]) -> str:
+def arrays_digest(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 over the model's arrays (names, types, shapes, bytes): the model file's digest and its identity."""
     h = hashlib.sha256()
     for name in ARRAYS:
         value = np.ascontiguousarray(arrays[name])
@@ -87,7 +88,7 @@ class LinearModel:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = self.arrays()
         path = directory / "model.npz"
-        np.savez_compressed(path, format=np.array(FORMAT), digest=np.array(_digest(arrays)), **arrays)
+        np.savez_compressed(path, format=np.array(FORMAT), digest=np.array(arrays_digest(arrays)), **arrays)
         if self.card is not None:
             (directory / "model_card.json").write_text(
                 json.dumps(self.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -130,7 +131,7 @@ class LinearModel:
             raise FramingError(
                 where, f"unreadable or corrupted model file: not an .npz of plain arrays ({reason})"
             ) from None
-        if _digest(arrays) != digest:
+        if arrays_digest(arrays) != digest:
             raise FramingError(where, "model file content does not match its digest (tampered or corrupted)")
         k, f = arrays["coef"].shape if arrays["coef"].ndim == 2 else (-1, -1)
         shapes_ok = (

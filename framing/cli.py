@@ -540,18 +540,13 @@ def _batch_progress(console, show: bool, sources):
 
 def _refuse_overwrite(output: str | None, resume: bool, force: bool) -> None:
     """An existing results file (or an interrupted run's .part) is not replaced unless asked: --resume or --force."""
-    from .output import PART_SUFFIX
+    from .output import existing_results
 
-    if not output or resume or force:
-        return
-    for path in (Path(output), Path(output + PART_SUFFIX)):
-        if path.is_file() and path.stat().st_size:
-            click.echo(
-                f"framing: error: {path} exists: --resume to finish that run, --force to overwrite it, or another "
-                "--output",
-                err=True,
-            )
-            sys.exit(2)  # a usage error, before any work
+    found = None if resume or force else existing_results(output)
+    if found is not None:
+        click.echo(f"framing: error: {found} exists: --resume to finish that run, --force to overwrite it, or another "
+                   "--output", err=True)
+        sys.exit(2)  # a usage error, before any work
 
 
 def _check_report_options(group_by: str | None, report_dir: str | None) -> None:
@@ -691,10 +686,13 @@ def evaluate_sheet(sheet: str, key: str | None, resamples: int, seed: int, fmt: 
     if report["uncoded"]:
         parts.append(f"[dim]{report['uncoded']} rows left blank (not coded)[/dim]")
     if output:
-        with open(checked_output_path(output), "w", encoding="utf-8") as handle:
-            console = Console(file=handle, width=100, highlight=False)
-            for part in parts:
-                console.print(part)
+        import io
+
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=100, highlight=False)
+        for part in parts:
+            console.print(part)
+        write_text(output, buffer.getvalue())
         return
     console = _console()
     for part in parts:

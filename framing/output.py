@@ -49,3 +49,13 @@ def write_text(output: str, text: str) -> Path:
     target.part.write_text(text, encoding="utf-8")
     target.commit()
     return target.final
+
+
+def existing_results(output: str | None) -> Path | None:
+    """A non-empty results file, or an interrupted run's .part, already at `output` (which a new run would replace)."""
+    if not output:
+        return None
+    for path in (Path(output), Path(output + PART_SUFFIX)):
+        if path.is_file() and path.stat().st_size:
+            return path
+    return None
