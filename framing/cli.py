@@ -698,5 +698,32 @@ def evaluate_sheet(sheet: str, key: str | None, resamples: int, seed: int, fmt: 
     for part in parts:
         console.print(part)
 
+FAST_EXIT_COMMANDS = {"analyze"}  # commands that leave nothing behind them: no workers, clusters or temp files
+
+
+def entry() -> None:
+    """The `framing` console command. After `analyze`, the process ends without tearing down what it loaded:
+    freeing spaCy's vocabulary, the dictionaries and the model object by object took ~0.35 s, a fifth of the
+    command's time, and nothing needs it (output is flushed first; other commands exit normally)."""
+    import os
+
+    if not FAST_EXIT_COMMANDS.intersection(sys.argv[1:2]):
+        main()
+        return
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    entry()

@@ -71,8 +71,12 @@ class LexiconMatcher:
     """Compiled once per lexicon set; `match(doc)` is a dict lookup per token plus work at candidate hits."""
 
     def __init__(self, lexicons: LexiconSet, strings: StringStore) -> None:
+        known: dict[str, tuple[int, ...]] = {}  # context lists repeat across terms: each phrase is hashed once
+
         def ids(phrase: str) -> tuple[int, ...]:
-            return tuple(strings.add(word) for word in phrase.split())
+            if phrase not in known:
+                known[phrase] = tuple(strings.add(word) for word in phrase.split())
+            return known[phrase]
 
         self.index: dict[int, list[CompiledTerm]] = {}
         for frame_index, frame in enumerate(lexicons.frames):

@@ -298,3 +298,17 @@ def test_symbolic_link_faults_are_named(runner, tmp_path, make, reason):
     make(tmp_path)
     result = runner.invoke(main, ["analyze", str(tmp_path / "a.txt")])
     assert result.exit_code == 1 and result.output.strip() == f"framing: error: {tmp_path / 'a.txt'}: {reason}"
+
+
+def test_console_entry_fast_exit_keeps_output_and_status():
+    """`framing analyze` ends with os._exit after flushing: the output must still be whole and the status kept."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "framing.cli", "analyze"]
+    done = subprocess.run([*command, SEED_RELATIVE, "--format", "json"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    expected = (ROOT / "examples" / "seed_analysis.json").read_text(encoding="utf-8")
+    assert done.returncode == 0 and done.stdout == expected
+    missing = subprocess.run([*command, "no/such.txt"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert missing.returncode == 1 and missing.stderr == "framing: error: no/such.txt: no such file\n"
