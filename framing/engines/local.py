@@ -48,6 +48,9 @@ def _start_worker(analyzer, with_text: bool, parent: int) -> None:
     timeout), which runs no clean-up — forked workers were left sleeping for good otherwise. Linux only;
     elsewhere the pool's own shutdown covers every other way out."""
     _init_worker(analyzer, with_text)
+    # Ctrl-C reaches the whole process group: the batch process handles it (and keeps what was written); a worker
+    # that took it too would die printing a traceback from the pool's queue. It finishes its chunk instead.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -104,8 +107,9 @@ def run(tasks: Iterable[Task], analyzer, jobs: int = 1, with_text: bool = False)
     _init_worker(analyzer, with_text)  # inherited by forked workers: nothing to pickle
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(analyzer, with_text, os.getpid())) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                               initargs=(analyzer, with_text, os.getpid()))
+    try:
         window: deque = deque()
         for chunk in chunks(tasks, CHUNK):
             window.append(pool.submit(analyze_chunk, chunk))
@@ -113,6 +117,10 @@ def run(tasks: Iterable[Task], analyzer, jobs: int = 1, with_text: bool = False)
                 yield from window.popleft().result()
         while window:
             yield from window.popleft().result()
+    except BaseException:  # interrupted, or the reader stopped: drop the queued chunks, do not wait for them
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 class LocalEngine:
