@@ -96,21 +96,19 @@ def main() -> None:
     for stratum, pattern, minimum, n in SECOND_ROUND:
         take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
     first_rounds = dict(chosen)
-    for stratum, pattern, minimum, n in TEST2_ROUND:
-        take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
-    no_cues = [r for r in rows if not any(counts[r["id"]].values())]
-    take("test2_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], TEST2_TRAP)
-    take("test2_random", rows, TEST2_RANDOM)
-    second_rounds = dict(chosen)
-    for stratum, pattern, minimum, n in TEST3_ROUND:
-        take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
-    no_cues = [r for r in rows if not any(counts[r["id"]].values())]
-    take("test3_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], TEST3_TRAP)
-    take("test3_random", rows, TEST3_RANDOM)
-    by_id = {r["id"]: r for r in rows}
     splits = split_by_stratum(first_rounds)
-    splits.update({i: "test2" for i in second_rounds if i not in first_rounds})
-    splits.update({i: "test3" for i in chosen if i not in second_rounds})
+    # Each later locked split: its cue strata, then trap and random articles, from what is still uncoded.
+    for split, cue_round, trap_count, random_count in (("test2", TEST2_ROUND, TEST2_TRAP, TEST2_RANDOM),
+                                                       ("test3", TEST3_ROUND, TEST3_TRAP, TEST3_RANDOM)):
+        before = dict(chosen)
+        for stratum, pattern, minimum, n in cue_round:
+            cued = [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum]
+            take(stratum, cued, n)
+        no_cues = [r for r in rows if not any(counts[r["id"]].values())]
+        take(f"{split}_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], trap_count)
+        take(f"{split}_random", rows, random_count)
+        splits.update({i: split for i in chosen if i not in before})
+    by_id = {r["id"]: r for r in rows}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as out:
         for article_id in sorted(chosen):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,12 @@ SEED = ROOT / "seeds" / "000_0281386bebb0d4b9.txt"
 settings.register_profile("ci", max_examples=60, derandomize=True)
 settings.register_profile("thorough", max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def batch_command(corpus: Path, out: Path, jobs: int) -> list[str]:
+    """`framing batch` in a subprocess of its own (for runs that are killed), lexicon mode, quiet."""
+    return [sys.executable, "-m", "framing.cli", "batch", str(corpus), "-o", str(out), "--jobs", str(jobs), "-q",
+            "--mode", "lexicon"]
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from framing.cli import main
 
-from .conftest import SEED
+from .conftest import SEED, batch_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,20 +155,7 @@ def test_interrupt_and_resume_loses_and_duplicates_nothing(tmp_path):
             handle.write(json.dumps({"id": str(i), "text": text}, ensure_ascii=False) + "\n")
     out = tmp_path / "out.jsonl"
     part = tmp_path / "out.jsonl.part"
-    command = [
-        sys.executable,
-        "-m",
-        "framing.cli",
-        "batch",
-        str(corpus),
-        "-o",
-        str(out),
-        "--jobs",
-        "1",
-        "-q",
-        "--mode",
-        "lexicon",
-    ]
+    command = batch_command(corpus, out, 1)
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and (not part.exists() or part.read_bytes().count(b"\n") < 20):

@@ -22,7 +22,7 @@ import framing.records
 import framing.sources
 from framing.cli import main
 
-from .conftest import SEED
+from .conftest import SEED, batch_command
 
 
 def write_corpus(path: Path, n: int) -> Path:
@@ -89,29 +89,12 @@ def test_disk_full_is_reported_and_resume_completes(runner, tmp_path, monkeypatc
     assert ids_in(out) == [str(i) for i in range(12)]
 
 
-def _framing_batch(corpus: Path, out: Path, jobs: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "framing.cli",
-        "batch",
-        str(corpus),
-        "-o",
-        str(out),
-        "--jobs",
-        str(jobs),
-        "-q",
-        "--mode",
-        "lexicon",
-    ]
-
-
 def _kill_wait_resume(tmp_path: Path, fault) -> tuple[int, str]:
     """Start a 2-worker run of 400 documents, apply `fault(process)` after 40 records, wait; then resume
     and check every document is there exactly once. Returns the faulted run's exit status and stderr."""
     corpus = write_corpus(tmp_path / "corpus.jsonl", 400)
     out, part = tmp_path / "out.jsonl", tmp_path / "out.jsonl.part"
-    command = _framing_batch(corpus, out, 2)
+    command = batch_command(corpus, out, 2)
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )

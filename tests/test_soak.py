@@ -23,7 +23,7 @@ import pytest
 import framing.records
 from framing.cli import main
 
-from .conftest import ROOT, SEED
+from .conftest import ROOT, SEED, batch_command
 
 spec = importlib.util.spec_from_file_location("soak", ROOT / "bench" / "soak.py")
 soak = importlib.util.module_from_spec(spec)
@@ -130,20 +130,7 @@ def test_workers_exit_when_the_parent_is_killed(tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "out.jsonl"
-    command = [
-        sys.executable,
-        "-m",
-        "framing.cli",
-        "batch",
-        str(corpus),
-        "-o",
-        str(out),
-        "--jobs",
-        "2",
-        "-q",
-        "--mode",
-        "lexicon",
-    ]
+    command = batch_command(corpus, out, 2)
     process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
     part = tmp_path / "out.jsonl.part"
     deadline = time.time() + 60
