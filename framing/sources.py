@@ -168,10 +168,6 @@ def _is_candidate(path: Path) -> bool:
     return suffix in READ_SUFFIXES or (suffix == archives.ZIP_SUFFIX and not archives.compression(path.name))
 
 
-def is_corpus(path: Path) -> bool:
-    return archives.inner_suffix(path.name) in CORPUS_SUFFIXES and path.is_file()
-
-
 def iter_paths(paths: Iterable[str], recursive: bool, pattern: str | None) -> Iterator[Path]:
     """Files named on the command line as given; folders expanded (sorted, optionally recursive)."""
     for name in paths:
@@ -230,12 +226,6 @@ def sniff_encoding(head: bytes) -> str:
             return "utf-8"
     guess = guess_cyrillic(head)
     return guess[1] if guess else "utf-8"
-
-
-def corpus_encoding(path: Path) -> str:
-    """Encoding of a corpus file, sniffed from its head."""
-    with open(path, "rb") as handle:
-        return sniff_encoding(handle.read(ENCODING_SNIFF_BYTES))
 
 
 class _Rows:

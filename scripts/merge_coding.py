@@ -17,6 +17,8 @@ import re
 import sys
 from pathlib import Path
 
+from framing.validation import krippendorff_alpha
+
 REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 FRAMES = ("partnership", "sovereignty", "global_south", "language_policy")
 SENTENCE_LINE = re.compile(r"^\[(?P<id>[^#\]]+)#(?P<n>\d+)\] (?P<text>.*)$")
@@ -26,13 +28,19 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def merge_sentences(coding: Path) -> None:
+def given_sentences(coding: Path, pattern: str) -> dict[tuple[str, int], str]:
+    """(article id, sentence number) → text, from the `[ID#N] sentence` lines the labellers were given."""
     texts: dict[tuple[str, int], str] = {}
-    for given in sorted(coding.glob("sentences_*.txt")):
+    for given in sorted(coding.glob(pattern)):
         for line in given.read_text(encoding="utf-8").splitlines():
             match = SENTENCE_LINE.match(line)
             if match:
                 texts[(match["id"], int(match["n"]))] = match["text"]
+    return texts
+
+
+def merge_sentences(coding: Path) -> None:
+    texts = given_sentences(coding, "sentences_*.txt")
     rows = []
     for labelled in sorted((coding / "out").glob("sentences_*.jsonl")):
         for article in read_jsonl(labelled):
@@ -43,27 +51,6 @@ def merge_sentences(coding: Path) -> None:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"{len(rows)} sentences from {len({r['article'] for r in rows})} articles")
-
-
-def krippendorff_alpha(pairs: list[tuple[int, int]], metric: str = "ordinal") -> float | None:
-    """Krippendorff's α for two coders and no missing codes, from the coincidence matrix."""
-    values = sorted({v for pair in pairs for v in pair} | set(range(4)))
-    o = {(c, k): 0.0 for c in values for k in values}
-    for a, b in pairs:
-        o[(a, b)] += 1
-        o[(b, a)] += 1
-    n_c = {c: sum(o[(c, k)] for k in values) for c in values}
-    n = sum(n_c.values())
-
-    def delta2(c: int, k: int) -> float:
-        if metric == "interval":
-            return float((c - k) ** 2)
-        low, high = min(c, k), max(c, k)
-        return (sum(n_c[g] for g in values if low <= g <= high) - (n_c[c] + n_c[k]) / 2) ** 2
-
-    observed = sum(o[(c, k)] * delta2(c, k) for c in values for k in values) / n
-    expected = sum(n_c[c] * n_c[k] * delta2(c, k) for c in values for k in values) / (n * (n - 1))
-    return None if expected == 0 else 1 - observed / expected
 
 
 def presence_f1(first: list[int], second: list[int]) -> float | None:
@@ -78,7 +65,7 @@ def agreement(primary: dict[str, dict], second: dict[str, dict]) -> dict:
     for frame in FRAMES:
         first = [primary[i]["codes"][frame] for i in ids]
         other = [second[i]["codes"][frame] for i in ids]
-        alpha = krippendorff_alpha(list(zip(first, other)))
+        alpha = krippendorff_alpha([list(pair) for pair in zip(first, other)], "ordinal")
         f1 = presence_f1(first, other)
         report["frames"][frame] = {
             "presence_f1": None if f1 is None else round(f1, 3),
@@ -162,12 +149,7 @@ def merge_round3(coding: Path) -> None:
     out = coding / "out"
     existing = read_jsonl(REAL / "sentences.jsonl")
     done = {r["article"] for r in existing}
-    texts: dict[tuple[str, int], str] = {}
-    for given in sorted(coding.glob("sentences_r3_*.txt")):
-        for line in given.read_text(encoding="utf-8").splitlines():
-            match = SENTENCE_LINE.match(line)
-            if match:
-                texts[(match["id"], int(match["n"]))] = match["text"]
+    texts = given_sentences(coding, "sentences_r3_*.txt")
     added = 0
     with (REAL / "sentences.jsonl").open("a", encoding="utf-8") as handle:
         for labelled in sorted(out.glob("sentences_r3_*.jsonl")):
