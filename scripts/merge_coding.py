@@ -5,6 +5,9 @@
                                                              agreement.json
     python scripts/merge_coding.py round3 CODING_DIR       → more dev sentences appended to sentences.jsonl;
                                                              data/real/test3.jsonl, agreement_test3.json
+    python scripts/merge_coding.py round4 CODING_DIR       → new dev articles (codes + sentences) appended to
+                                                             dev.jsonl and sentences.jsonl; test4.jsonl,
+                                                             agreement_test4.json
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
@@ -146,47 +149,83 @@ def merge_articles(coding: Path) -> None:
 
 def merge_round3(coding: Path) -> None:
     """Third round: sentence labels for the dev articles that had none, and the third locked split (test3)."""
+    merge_later_round(coding, "3")
+
+
+def merge_round4(coding: Path) -> None:
+    """Fourth round: new dev articles, coded and sentence-labelled by the same coder, and the locked split test4."""
+    merge_later_round(coding, "4")
+
+
+def final_code(record: dict) -> dict:
+    """A coder's record checked against the codebook's scale and dominant rule (the dominant frame has the top code)."""
+    codes = {f: int(record["codes"][f]) for f in FRAMES}
+    top = max(codes.values())
+    if not all(0 <= v <= 3 for v in codes.values()) or (
+        record["dominant"] != "none" if top < 2 else codes.get(record["dominant"]) != top
+    ):
+        raise SystemExit(f"{record['id']}: codes {codes} and dominant {record['dominant']!r} break the codebook's rule")
+    return {"codes": codes, "dominant": record["dominant"], "why": record["why"]}
+
+
+def merge_later_round(coding: Path, tag: str) -> None:
+    """Sentence labels of round `tag` (`sentences_r{tag}_*`; with codes, their articles join dev) and the locked
+    split test{tag} (`primary_t{tag}_*`, `second_t{tag}_*`, `adjudicated_t{tag}_*`)."""
     out = coding / "out"
+    pool = {r["id"]: r for r in read_jsonl(REAL / "articles.jsonl")}
     existing = read_jsonl(REAL / "sentences.jsonl")
     done = {r["article"] for r in existing}
-    texts = given_sentences(coding, "sentences_r3_*.txt")
-    added = 0
+    texts = given_sentences(coding, f"sentences_r{tag}_*.txt")
+    added, new_dev = 0, []
     with (REAL / "sentences.jsonl").open("a", encoding="utf-8") as handle:
-        for labelled in sorted(out.glob("sentences_r3_*.jsonl")):
+        for labelled in sorted(out.glob(f"sentences_r{tag}_*.jsonl")):
             for article in read_jsonl(labelled):
                 if article["id"] in done:
                     continue
                 done.add(article["id"])
+                if "codes" in article:
+                    new_dev.append(article_record(pool[article["id"]], final_code(article), "single"))
                 for n in range(article["n"]):
                     labels = sorted(set(article["labels"].get(str(n), [])), key=FRAMES.index)
                     row = {"text": texts[(article["id"], n)], "labels": labels, "article": article["id"], "n": n}
                     handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                     added += 1
     print(f"{added} sentences added; {len(done)} dev articles have sentence labels")
-    primary = {r["id"]: r for path in sorted(out.glob("primary_t3_*.jsonl")) for r in read_jsonl(path)}
-    second = {r["id"]: r for path in sorted(out.glob("second_t3_*.jsonl")) for r in read_jsonl(path)}
-    adjudicated = {r["id"]: r for path in sorted(out.glob("adjudicated_t3_*.jsonl")) for r in read_jsonl(path)}
+    if new_dev:
+        with (REAL / "dev.jsonl").open("a", encoding="utf-8") as handle:
+            for row in new_dev:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"dev: {len(new_dev)} articles added")
+    primary = {r["id"]: r for path in sorted(out.glob(f"primary_t{tag}_*.jsonl")) for r in read_jsonl(path)}
+    second = {r["id"]: r for path in sorted(out.glob(f"second_t{tag}*.jsonl")) for r in read_jsonl(path)}
+    adjudicated = {r["id"]: r for path in sorted(out.glob(f"adjudicated_t{tag}_*.jsonl")) for r in read_jsonl(path)}
     if second:
         report = agreement(primary, second)
         report["disagreements"] = disagreements(primary, second)
         report["adjudicated"] = sorted(adjudicated)
-        (REAL / "agreement_test3.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        (REAL / f"agreement_test{tag}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
     rows = []
-    for article in read_jsonl(REAL / "articles.jsonl"):
+    for article in pool.values():
         final = adjudicated.get(article["id"]) or primary.get(article["id"])
-        if article["split"] != "test3" or final is None:
+        if article["split"] != f"test{tag}" or final is None:
             continue
-        record = {k: article[k] for k in ("id", "outlet", "url", "date", "title", "text", "stratum")}
-        record.update(codes={f: int(final["codes"][f]) for f in FRAMES}, dominant=final["dominant"], why=final["why"],
-                      coding="adjudicated" if article["id"] in adjudicated else
-                      ("double" if article["id"] in second else "single"))
-        rows.append(record)
-    with (REAL / "test3.jsonl").open("w", encoding="utf-8") as handle:
+        double = "double" if article["id"] in second else "single"
+        coding_kind = "adjudicated" if article["id"] in adjudicated else double
+        rows.append(article_record(article, final_code(final), coding_kind))
+    with (REAL / f"test{tag}.jsonl").open("w", encoding="utf-8") as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"test3: {len(rows)} articles")
+    print(f"test{tag}: {len(rows)} articles")
+
+
+def article_record(article: dict, final: dict, coding_kind: str) -> dict:
+    record = {k: article[k] for k in ("id", "outlet", "url", "date", "title", "text", "stratum")}
+    record.update(**final, coding=coding_kind)
+    return record
 
 
 if __name__ == "__main__":
-    {"sentences": merge_sentences, "articles": merge_articles, "round3": merge_round3}[sys.argv[1]](Path(sys.argv[2]))
+    commands = {"sentences": merge_sentences, "articles": merge_articles,
+                "round3": merge_round3, "round4": merge_round4}
+    commands[sys.argv[1]](Path(sys.argv[2]))

@@ -11,6 +11,7 @@ from framing.evaluate import load_gold
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 FRAMES = ["partnership", "sovereignty", "global_south", "language_policy"]
+LATER_LOCKED = ("test2.jsonl", "test3.jsonl", "test4.jsonl")  # locked splits drawn after the first one was spent
 
 
 def rows(name: str) -> list[dict]:
@@ -39,7 +40,7 @@ def test_split_sizes_and_frame_support(dev, test_split):
 
 def test_dev_and_test_never_share_an_article_and_sentences_come_from_dev_only(dev, test_split):
     test_ids = {r["id"] for r in test_split}
-    for later in ("test2.jsonl", "test3.jsonl"):  # locked splits drawn after the first one was spent
+    for later in LATER_LOCKED:
         if (REAL / later).exists():
             ids = {r["id"] for r in rows(later)}
             assert not ids & test_ids
@@ -51,7 +52,7 @@ def test_dev_and_test_never_share_an_article_and_sentences_come_from_dev_only(de
 
 
 def test_codes_follow_the_codebook_scale_and_dominant_rule(dev, test_split):
-    later = [r for name in ("test2.jsonl", "test3.jsonl") if (REAL / name).exists() for r in rows(name)]
+    later = [r for name in LATER_LOCKED if (REAL / name).exists() for r in rows(name)]
     for r in dev + test_split + later:
         assert set(r["codes"]) == set(FRAMES) and all(v in (0, 1, 2, 3) for v in r["codes"].values()), r["id"]
         top = max(r["codes"].values())
