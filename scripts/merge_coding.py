@@ -8,6 +8,7 @@
     python scripts/merge_coding.py round4 CODING_DIR       → new dev articles (codes + sentences) appended to
                                                              dev.jsonl and sentences.jsonl; test4.jsonl,
                                                              agreement_test4.json
+    python scripts/merge_coding.py round5 CODING_DIR       → more dev articles (codes + sentences)
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
@@ -157,6 +158,11 @@ def merge_round4(coding: Path) -> None:
     merge_later_round(coding, "4")
 
 
+def merge_round5(coding: Path) -> None:
+    """Fifth round: more dev articles, coded and sentence-labelled (no locked split)."""
+    merge_later_round(coding, "5")
+
+
 def final_code(record: dict) -> dict:
     """A coder's record checked against the codebook's scale and dominant rule (the dominant frame has the top code)."""
     codes = {f: int(record["codes"][f]) for f in FRAMES}
@@ -197,6 +203,8 @@ def merge_later_round(coding: Path, tag: str) -> None:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"dev: {len(new_dev)} articles added")
     primary = {r["id"]: r for path in sorted(out.glob(f"primary_t{tag}_*.jsonl")) for r in read_jsonl(path)}
+    if not primary:
+        return  # a round of training articles only
     second = {r["id"]: r for path in sorted(out.glob(f"second_t{tag}*.jsonl")) for r in read_jsonl(path)}
     adjudicated = {r["id"]: r for path in sorted(out.glob(f"adjudicated_t{tag}_*.jsonl")) for r in read_jsonl(path)}
     if second:
@@ -227,5 +235,5 @@ def article_record(article: dict, final: dict, coding_kind: str) -> dict:
 
 if __name__ == "__main__":
     commands = {"sentences": merge_sentences, "articles": merge_articles,
-                "round3": merge_round3, "round4": merge_round4}
+                "round3": merge_round3, "round4": merge_round4, "round5": merge_round5}
     commands[sys.argv[1]](Path(sys.argv[2]))

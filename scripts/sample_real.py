@@ -63,6 +63,10 @@ TEST4_TRAP, TEST4_RANDOM = 25, 25
 DEV4_ROUND = [("dev4_sovereignty", CUES["sovereignty"], 2, 45), ("dev4_partnership", CUES["partnership"], 3, 35),
               ("dev4_language_policy", CUES["language_policy"], 1, 15)]
 DEV4_TRAP, DEV4_RANDOM = 10, 15
+# A fifth round, dev only, drawn once round 4 was coded: more training articles of the same kinds.
+DEV5_ROUND = [("dev5_sovereignty", CUES["sovereignty"], 2, 90), ("dev5_partnership", CUES["partnership"], 3, 60),
+              ("dev5_language_policy", CUES["language_policy"], 1, 40)]
+DEV5_TRAP, DEV5_RANDOM = 20, 30
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
 TRAP_COUNT, RANDOM_COUNT = 40, 30
@@ -108,7 +112,8 @@ def main() -> None:
     splits = split_by_stratum(first_rounds)
     # Each later locked split: its cue strata, then trap and random articles, from what is still uncoded.
     later_rounds = (("test2", TEST2_ROUND, TEST2_TRAP, TEST2_RANDOM), ("test3", TEST3_ROUND, TEST3_TRAP, TEST3_RANDOM),
-                    ("test4", TEST4_ROUND, TEST4_TRAP, TEST4_RANDOM), ("dev4", DEV4_ROUND, DEV4_TRAP, DEV4_RANDOM))
+                    ("test4", TEST4_ROUND, TEST4_TRAP, TEST4_RANDOM), ("dev4", DEV4_ROUND, DEV4_TRAP, DEV4_RANDOM),
+                    ("dev5", DEV5_ROUND, DEV5_TRAP, DEV5_RANDOM))
     for split, cue_round, trap_count, random_count in later_rounds:
         before = dict(chosen)
         for stratum, pattern, minimum, n in cue_round:
@@ -117,7 +122,7 @@ def main() -> None:
         no_cues = [r for r in rows if not any(counts[r["id"]].values())]
         take(f"{split}_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], trap_count)
         take(f"{split}_random", rows, random_count)
-        splits.update({i: "dev" if split == "dev4" else split for i in chosen if i not in before})
+        splits.update({i: "dev" if split.startswith("dev") else split for i in chosen if i not in before})
     by_id = {r["id"]: r for r in rows}
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as out:
