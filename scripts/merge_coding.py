@@ -9,6 +9,7 @@
                                                              dev.jsonl and sentences.jsonl; test4.jsonl,
                                                              agreement_test4.json
     python scripts/merge_coding.py round5 CODING_DIR       → more dev articles (codes + sentences)
+    python scripts/merge_coding.py round6 CODING_DIR       → the same, sixth round
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
@@ -163,6 +164,11 @@ def merge_round5(coding: Path) -> None:
     merge_later_round(coding, "5")
 
 
+def merge_round6(coding: Path) -> None:
+    """Sixth round: the same as the fifth, from articles with weaker cues."""
+    merge_later_round(coding, "6")
+
+
 def final_code(record: dict) -> dict:
     """A coder's record checked against the codebook's scale and dominant rule (the dominant frame has the top code)."""
     codes = {f: int(record["codes"][f]) for f in FRAMES}
@@ -235,5 +241,6 @@ def article_record(article: dict, final: dict, coding_kind: str) -> dict:
 
 if __name__ == "__main__":
     commands = {"sentences": merge_sentences, "articles": merge_articles,
-                "round3": merge_round3, "round4": merge_round4, "round5": merge_round5}
+                "round3": merge_round3, "round4": merge_round4, "round5": merge_round5,
+                "round6": merge_round6}
     commands[sys.argv[1]](Path(sys.argv[2]))

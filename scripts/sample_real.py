@@ -67,6 +67,10 @@ DEV4_TRAP, DEV4_RANDOM = 10, 15
 DEV5_ROUND = [("dev5_sovereignty", CUES["sovereignty"], 2, 90), ("dev5_partnership", CUES["partnership"], 3, 60),
               ("dev5_language_policy", CUES["language_policy"], 1, 40)]
 DEV5_TRAP, DEV5_RANDOM = 20, 30
+# A sixth, dev only: the cue articles were used up, so weaker cues (one sovereignty cue, two partnership cues).
+DEV6_ROUND = [("dev6_sovereignty", CUES["sovereignty"], 1, 120), ("dev6_partnership", CUES["partnership"], 2, 90),
+              ("dev6_language_policy", CUES["language_policy"], 1, 30)]
+DEV6_TRAP, DEV6_RANDOM = 0, 0
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
 TRAP_COUNT, RANDOM_COUNT = 40, 30
@@ -113,7 +117,7 @@ def main() -> None:
     # Each later locked split: its cue strata, then trap and random articles, from what is still uncoded.
     later_rounds = (("test2", TEST2_ROUND, TEST2_TRAP, TEST2_RANDOM), ("test3", TEST3_ROUND, TEST3_TRAP, TEST3_RANDOM),
                     ("test4", TEST4_ROUND, TEST4_TRAP, TEST4_RANDOM), ("dev4", DEV4_ROUND, DEV4_TRAP, DEV4_RANDOM),
-                    ("dev5", DEV5_ROUND, DEV5_TRAP, DEV5_RANDOM))
+                    ("dev5", DEV5_ROUND, DEV5_TRAP, DEV5_RANDOM), ("dev6", DEV6_ROUND, DEV6_TRAP, DEV6_RANDOM))
     for split, cue_round, trap_count, random_count in later_rounds:
         before = dict(chosen)
         for stratum, pattern, minimum, n in cue_round:
