@@ -26,8 +26,8 @@ SEGMENT_CHARS = 500_000  # ~80k tokens per Doc: bounds memory on huge files at n
 # spaCy keeps every word form it has met (its StringStore and lexemes), and so do the lemma and language caches:
 # over an archive they grow with the vocabulary without end (Heaps' law; 270 → 370 MB from 400 to 2,400 articles).
 # With a limit, past that many strings the analyzer starts on a fresh pipeline and caches between two documents:
-# memory levels off (~290 MB at 80,000, freed memory handed back to the system) for ~10–15 % more CPU (forms
-# are met again; the lemma table keeps that cheap).
+# memory levels off (a --jobs 2 worker at ~230 MB, freed memory handed back to the system, the first pipeline let
+# go too: see _renew) for ~10–15 % more CPU (forms are met again; the lemma table keeps that cheap).
 # Results do not change. Batch engines set it (a long run); one process analysing a few files keeps everything.
 BATCH_VOCABULARY_LIMIT = 80_000
 
@@ -70,6 +70,8 @@ class Analyzer:
     def _renew(self) -> None:
         """A fresh pipeline and caches, between documents; the old ones are freed first and their memory handed
         back to the system, so that the process's size levels off instead of keeping its high-water mark."""
+        if self.nlp is load_pipeline():  # the process's shared one: its cache would keep this vocabulary alive
+            load_pipeline.cache_clear()  # (~35 MB a worker, for good); a later caller gets a fresh pipeline
         self.nlp = self.matcher = self.language_counter = None
         gc.collect()
         release_free_memory()

@@ -289,6 +289,26 @@ def test_renewed_vocabulary_gives_identical_results_and_bounds_the_string_store(
         assert len({id(nlp) for nlp in pipelines}) == len(texts)
 
 
+def test_renewal_lets_the_first_pipeline_go_and_word_infos_are_shared():
+    """Finding 3, continued: the first pipeline is the process's shared one (nlp.load_pipeline), whose cache kept
+    it — and its whole vocabulary — alive after every renewal (~35 MB a worker). And the language cache's
+    values, one per form, are shared instances of the few distinct ones."""
+    from framing.analyzer import Analyzer
+    from framing.nlp import load_pipeline
+
+    text = (ROOT / SEED_RELATIVE).read_text(encoding="utf-8")
+    analyzer = Analyzer(mode="lexicon")
+    first = analyzer.nlp
+    assert first is load_pipeline()
+    want = to_dict(analyzer.analyze(text))
+    infos = list(analyzer.language_counter.cache.values())
+    assert len(infos) > 100 and len({id(info) for info in infos}) == len(set(infos))
+    analyzer.vocabulary_limit = 1
+    assert to_dict(analyzer.analyze(text)) == want
+    assert analyzer.nlp is not first and load_pipeline.cache_info().currsize == 0
+    assert load_pipeline() is not first  # a later caller gets a fresh one
+
+
 @pytest.mark.parametrize(("make", "reason"), [
     (lambda d: ((d / "a.txt").symlink_to("b.txt"), (d / "b.txt").symlink_to("a.txt")), "symbolic link loop"),
     (lambda d: (d / "a.txt").symlink_to("gone.txt"), "no such file (a broken symbolic link to gone.txt)"),
