@@ -43,34 +43,21 @@ WORLD_ORDER = (r"многополярн|однополярн|гегемон|ми
 SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES["language_policy"], 2, 80),
                 # third round: global_south still short of 40 coded articles, so every remaining article with its cues
                 ("global_south_3", CUES["global_south"], 1, 200)]
-# A second locked test split, drawn after the first had been evaluated once (the model was changed after that
-# evaluation, so a fresh one was needed). Same kinds of strata from the articles not yet coded; no Global South
-# stratum: every article with one of its cues is already in the pool. All of it is test2.
-TEST2_ROUND = [("test2_sovereignty", CUES["sovereignty"], 3, 45), ("test2_partnership", CUES["partnership"], 3, 45),
-               ("test2_language_policy", CUES["language_policy"], 1, 40)]
-TEST2_TRAP, TEST2_RANDOM = 35, 35
-# A third locked split, drawn after test2 had been evaluated once (the sentence classifier was then retrained on
-# more real sentences). Same kinds of strata from the articles still uncoded. All of it is test3.
-TEST3_ROUND = [("test3_sovereignty", CUES["sovereignty"], 3, 40), ("test3_partnership", CUES["partnership"], 3, 40),
-               ("test3_language_policy", CUES["language_policy"], 1, 30)]
-TEST3_TRAP, TEST3_RANDOM = 25, 25
-# A fourth round, after test3 had been evaluated once: a fourth locked split, then more real training articles
-# (coded, every sentence labelled; they join dev) weighted toward the frames the classifier misses most
-# (sovereignty, partnership). Only 39 uncoded articles had ≥ 3 sovereignty cues left, so both take ≥ 2.
-TEST4_ROUND = [("test4_sovereignty", CUES["sovereignty"], 2, 40), ("test4_partnership", CUES["partnership"], 3, 40),
-               ("test4_language_policy", CUES["language_policy"], 1, 30)]
-TEST4_TRAP, TEST4_RANDOM = 25, 25
-DEV4_ROUND = [("dev4_sovereignty", CUES["sovereignty"], 2, 45), ("dev4_partnership", CUES["partnership"], 3, 35),
-              ("dev4_language_policy", CUES["language_policy"], 1, 15)]
-DEV4_TRAP, DEV4_RANDOM = 10, 15
-# A fifth round, dev only, drawn once round 4 was coded: more training articles of the same kinds.
-DEV5_ROUND = [("dev5_sovereignty", CUES["sovereignty"], 2, 90), ("dev5_partnership", CUES["partnership"], 3, 60),
-              ("dev5_language_policy", CUES["language_policy"], 1, 40)]
-DEV5_TRAP, DEV5_RANDOM = 20, 30
-# A sixth, dev only: the cue articles were used up, so weaker cues (one sovereignty cue, two partnership cues).
-DEV6_ROUND = [("dev6_sovereignty", CUES["sovereignty"], 1, 120), ("dev6_partnership", CUES["partnership"], 2, 90),
-              ("dev6_language_policy", CUES["language_policy"], 1, 30)]
-DEV6_TRAP, DEV6_RANDOM = 0, 0
+# The later rounds, each drawn from the articles still uncoded, in this order, with the same kinds of strata: cue
+# strata of sovereignty, partnership and language policy ({frame: (minimum cues, articles)}; no Global South stratum:
+# every article with one of its cues was already in the pool), then trap and random articles.
+# - test2, test3, test4: locked splits, each drawn after the one before had been evaluated once and the model changed;
+# - dev4, dev5, dev6: training articles (coded, every sentence labelled; they join dev), weighted toward the frames
+#   the classifier misses most. Only 39 uncoded articles had ≥ 3 sovereignty cues left at round 4, so test4 and
+#   dev4/dev5 take ≥ 2; dev6 had only weaker cues left (one sovereignty cue, two partnership cues).
+LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
+    ("test2", {"sovereignty": (3, 45), "partnership": (3, 45), "language_policy": (1, 40)}, 35, 35),
+    ("test3", {"sovereignty": (3, 40), "partnership": (3, 40), "language_policy": (1, 30)}, 25, 25),
+    ("test4", {"sovereignty": (2, 40), "partnership": (3, 40), "language_policy": (1, 30)}, 25, 25),
+    ("dev4", {"sovereignty": (2, 45), "partnership": (3, 35), "language_policy": (1, 15)}, 10, 15),
+    ("dev5", {"sovereignty": (2, 90), "partnership": (3, 60), "language_policy": (1, 40)}, 20, 30),
+    ("dev6", {"sovereignty": (1, 120), "partnership": (2, 90), "language_policy": (1, 30)}, 0, 0),
+]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
 TRAP_COUNT, RANDOM_COUNT = 40, 30
@@ -114,15 +101,11 @@ def main() -> None:
         take(stratum, [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum], n)
     first_rounds = dict(chosen)
     splits = split_by_stratum(first_rounds)
-    # Each later locked split: its cue strata, then trap and random articles, from what is still uncoded.
-    later_rounds = (("test2", TEST2_ROUND, TEST2_TRAP, TEST2_RANDOM), ("test3", TEST3_ROUND, TEST3_TRAP, TEST3_RANDOM),
-                    ("test4", TEST4_ROUND, TEST4_TRAP, TEST4_RANDOM), ("dev4", DEV4_ROUND, DEV4_TRAP, DEV4_RANDOM),
-                    ("dev5", DEV5_ROUND, DEV5_TRAP, DEV5_RANDOM), ("dev6", DEV6_ROUND, DEV6_TRAP, DEV6_RANDOM))
-    for split, cue_round, trap_count, random_count in later_rounds:
+    # Each later round: its cue strata, then trap and random articles, from what is still uncoded.
+    for split, cue_strata, trap_count, random_count in LATER_ROUNDS:
         before = dict(chosen)
-        for stratum, pattern, minimum, n in cue_round:
-            cued = [r for r in rows if len(re.findall(pattern, r["title"] + " " + r["text"], re.I)) >= minimum]
-            take(stratum, cued, n)
+        for frame, (minimum, n) in cue_strata.items():
+            take(f"{split}_{frame}", [r for r in rows if counts[r["id"]][frame] >= minimum], n)
         no_cues = [r for r in rows if not any(counts[r["id"]].values())]
         take(f"{split}_trap", [r for r in no_cues if len(re.findall(TRAP, r["text"], re.I)) >= 2], trap_count)
         take(f"{split}_random", rows, random_count)
