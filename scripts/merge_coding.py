@@ -149,26 +149,6 @@ def merge_articles(coding: Path) -> None:
     print("disagreements:", len(report["disagreements"]), "dev", len(splits["dev"]), "test", len(splits["test"]))
 
 
-def merge_round3(coding: Path) -> None:
-    """Third round: sentence labels for the dev articles that had none, and the third locked split (test3)."""
-    merge_later_round(coding, "3")
-
-
-def merge_round4(coding: Path) -> None:
-    """Fourth round: new dev articles, coded and sentence-labelled by the same coder, and the locked split test4."""
-    merge_later_round(coding, "4")
-
-
-def merge_round5(coding: Path) -> None:
-    """Fifth round: more dev articles, coded and sentence-labelled (no locked split)."""
-    merge_later_round(coding, "5")
-
-
-def merge_round6(coding: Path) -> None:
-    """Sixth round: the same as the fifth, from articles with weaker cues."""
-    merge_later_round(coding, "6")
-
-
 def final_code(record: dict) -> dict:
     """A coder's record checked against the codebook's scale and dominant rule (the dominant frame has the top code)."""
     codes = {f: int(record["codes"][f]) for f in FRAMES}
@@ -240,7 +220,8 @@ def article_record(article: dict, final: dict, coding_kind: str) -> dict:
 
 
 if __name__ == "__main__":
-    commands = {"sentences": merge_sentences, "articles": merge_articles,
-                "round3": merge_round3, "round4": merge_round4, "round5": merge_round5,
-                "round6": merge_round6}
-    commands[sys.argv[1]](Path(sys.argv[2]))
+    command, coding_dir = sys.argv[1], Path(sys.argv[2])
+    if command.startswith("round"):  # round3 … round6: the later rounds, one rule
+        merge_later_round(coding_dir, command.removeprefix("round"))
+    else:
+        {"sentences": merge_sentences, "articles": merge_articles}[command](coding_dir)
