@@ -70,8 +70,10 @@ class Analyzer:
     def _renew(self) -> None:
         """A fresh pipeline and caches, between documents; the old ones are freed first and their memory handed
         back to the system, so that the process's size levels off instead of keeping its high-water mark."""
-        if self.nlp is load_pipeline():  # the process's shared one: its cache would keep this vocabulary alive
-            load_pipeline.cache_clear()  # (~35 MB a worker, for good); a later caller gets a fresh pipeline
+        # On the process's shared pipeline, its cache would keep this vocabulary alive (~35 MB a worker, for good):
+        # let it go; a later caller gets a fresh one. (Asked only while cached: an empty cache would build one.)
+        if load_pipeline.cache_info().currsize and self.nlp is load_pipeline():
+            load_pipeline.cache_clear()
         self.nlp = self.matcher = self.language_counter = None
         gc.collect()
         release_free_memory()
