@@ -43,10 +43,11 @@ SMALL_SUPPORT = 12  # below this many articles coded ≥ 2, a frame's F1 is show
 
 # (label, file, modes): the rows of the table, newest evidence first.
 LOCKED = [
-    ("**test3, locked** (current model, one run, as it came out)", "locked_test3_result.json",
+    ("**test4, locked** (current model, one run, as it came out)", "locked_test4_result.json",
      ("lexicon", "classifier", "combined")),
-    ("test3, the previous model (for comparison, after the locked run)", "test3_previous_model.json", ("combined",)),
-    ("**test2, locked** (previous model, one run, as it came out)", "locked_test2_result.json", ("combined",)),
+    ("test4, the previous model (for comparison, after the locked run)", "test4_previous_model.json", ("combined",)),
+    ("**test3, locked** (third model, one run, as it came out)", "locked_test3_result.json", ("combined",)),
+    ("**test2, locked** (second model, one run, as it came out)", "locked_test2_result.json", ("combined",)),
     ("**test, locked** (first model, one run, as it came out)", "locked_test_result.json", ("combined",)),
 ]
 
