@@ -49,7 +49,9 @@ SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES
 # - test2, test3, test4: locked splits, each drawn after the one before had been evaluated once and the model changed;
 # - dev4, dev5, dev6: training articles (coded, every sentence labelled; they join dev), weighted toward the frames
 #   the classifier misses most. Only 39 uncoded articles had ≥ 3 sovereignty cues left at round 4, so test4 and
-#   dev4/dev5 take ≥ 2; dev6 had only weaker cues left (one sovereignty cue, two partnership cues).
+#   dev4/dev5 take ≥ 2; dev6 had only weaker cues left (one sovereignty cue, two partnership cues);
+# - test5: the locked split for the model trained on dev6 and the spent splits, drawn like dev6 (the weaker cues
+#   are all that is left) plus trap and random articles as in test2–test4.
 LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test2", {"sovereignty": (3, 45), "partnership": (3, 45), "language_policy": (1, 40)}, 35, 35),
     ("test3", {"sovereignty": (3, 40), "partnership": (3, 40), "language_policy": (1, 30)}, 25, 25),
@@ -57,6 +59,7 @@ LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("dev4", {"sovereignty": (2, 45), "partnership": (3, 35), "language_policy": (1, 15)}, 10, 15),
     ("dev5", {"sovereignty": (2, 90), "partnership": (3, 60), "language_policy": (1, 40)}, 20, 30),
     ("dev6", {"sovereignty": (1, 120), "partnership": (2, 90), "language_policy": (1, 30)}, 0, 0),
+    ("test5", {"sovereignty": (1, 40), "partnership": (2, 40), "language_policy": (1, 30)}, 25, 25),
 ]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
@@ -120,7 +123,8 @@ def main() -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     sides = list(splits.values())
     print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, "
-          f"test2 {sides.count('test2')}, test3 {sides.count('test3')}, test4 {sides.count('test4')}")
+          f"test2 {sides.count('test2')}, test3 {sides.count('test3')}, test4 {sides.count('test4')}, "
+          f"test5 {sides.count('test5')}")
 
 
 if __name__ == "__main__":
