@@ -3,7 +3,8 @@
 Imported only by `framing train`: scikit-learn never loads during `analyze`.
 Written data folder: `train.jsonl` (fit + cross-validation) and `test.jsonl` (fixed held-out split).
 Real data folder (`--real`, data/real): `sentences.jsonl` (labelled sentences of dev articles, each with its
-`article` id) joins the sentence training data; `dev.jsonl` (coded real articles) fits the document model.
+`article` id) joins the sentence training data; `dev.jsonl` (coded real articles) fits the document model, with
+the spent locked splits (`spent_splits`: a test file whose one locked evaluation is recorded beside it).
 The document features of each dev article come from a sentence model trained *without* that article's
 sentences (grouped folds), so the document model learns how far to trust the classifier on unseen text.
 """
@@ -216,7 +217,8 @@ def train(
         back = [i for i, h in enumerate(held) if h and examples[i].article]
         partial = fit_sentence_model([units[i] for i in keep], [examples[i] for i in keep], frames, platt)
         real_heldout = _sentence_metrics(partial, [units[i] for i in back], [examples[i] for i in back], frames)
-    linear.document, document_cv = fit_document_model(dev_path, examples, units, frames, platt, folds)
+    spent = spent_splits(real_dir)
+    linear.document, document_cv = fit_document_model([dev_path, *spent], examples, units, frames, platt, folds)
     sizes = {
         "train_written": len(written),
         "train_real": len(real),
@@ -226,7 +228,7 @@ def train(
         "train_none": sum(1 for e in examples if not e.labels),
     }
     report = TrainReport(linear, cv, test, sizes, time.perf_counter() - started, real_heldout, document_cv)
-    data_files = [p for p in (train_path, test_path, sentences_path, dev_path) if p.exists()]
+    data_files = [p for p in (train_path, test_path, sentences_path, dev_path, *spent) if p.exists()]
     linear.card = model_card(report, data_files)
     return report
 
@@ -236,21 +238,36 @@ def example_fold(example: Example, folds: int) -> int:
     return article_fold(example.article or "written:" + example.text, folds)
 
 
+def spent_splits(real_dir: Path) -> list[Path]:
+    """The locked test splits already evaluated once: `NAME.jsonl` with `locked_NAME_result.json` beside it.
+
+    A spent split has done its one job (an unbiased figure, reported as it came out) and its article codes then
+    train the document model like dev articles; its articles have no sentence labels, so the sentence classifier
+    never sees them. A split still locked has no result file yet and stays out: the rule needs no list to keep.
+    """
+    return sorted(
+        path
+        for path in real_dir.glob("test*.jsonl")
+        if (real_dir / f"locked_{path.stem}_result.json").exists()
+    )
+
+
 def document_rows(
-    dev_path: Path, examples: list[Example], units: list[list[str]], frames: list[str], platt, folds: int
+    gold_paths: list[Path], examples: list[Example], units: list[list[str]], frames: list[str], platt, folds: int
 ):
-    """Rows for the document model: every dev article (codes, dominant, fold, each frame's feature values) and a
+    """Rows for the document model: every coded article (codes, dominant, fold, each frame's feature values) and a
     sample of the written sentences as one-sentence texts (`short`: code 2 for each labelled frame), so that the
     model also knows what a headline-length text with its one framed sentence looks like. The classifier
     component of every row comes from a sentence model that never saw the row's sentences."""
     from .analyzer import Analyzer
     from .evaluate import load_gold
 
-    articles = load_gold(dev_path, frames)
+    articles = [(path.stem, a) for path in gold_paths for a in load_gold(path, frames)]
     written = [e for e in examples if e.article is None]
     short = [written[i] for i in range(0, len(written), max(1, len(written) // HYPER["short_texts"]))]
     items = [
-        (a.text, a.id or a.source, a.codes, a.dominant, False, article_fold(a.id or a.source, folds)) for a in articles
+        (a.text, a.id or a.source, a.codes, a.dominant, split, article_fold(a.id or a.source, folds))
+        for split, a in articles
     ]
     items += [
         (
@@ -258,7 +275,7 @@ def document_rows(
             e.text[:40],
             {f: 2 * (f in e.labels) for f in frames},
             next(iter(e.labels)) if len(e.labels) == 1 else None,
-            True,
+            "short",
             example_fold(e, folds),
         )
         for e in short
@@ -272,14 +289,15 @@ def document_rows(
         model = fit_sentence_model([units[i] for i in keep], [examples[i] for i in keep], frames, platt)
         analyzer = Analyzer(model=model, mode="combined")
         for i in members:
-            text, row_id, codes, dominant, is_short, _ = items[i]
+            text, row_id, codes, dominant, split, _ = items[i]
             analysis = analyzer.analyze(text)
             rows[i] = {
                 "id": row_id,
                 "codes": codes,
                 "dominant": dominant,
                 "fold": fold,
-                "short": is_short,
+                "short": split == "short",
+                "split": split,
                 "features": {f.id: feature_values(f.lexicon, f.classifier, analysis.tokens) for f in analysis.frames},
             }
     return rows
@@ -319,18 +337,22 @@ def _matrix(rows: list[dict], frame: str, mode: str) -> np.ndarray:
     return np.array([[row["features"][frame][name] for name in FEATURES[mode]] for row in rows])
 
 
-def fit_document_model(dev_path: Path, examples, units, frames, platt, folds: int) -> tuple[DocumentModel, dict]:
-    """The document model fitted on all dev articles, and its article-level metrics under grouped cross-validation.
+def fit_document_model(
+    gold_paths: list[Path], examples, units, frames, platt, folds: int
+) -> tuple[DocumentModel, dict]:
+    """The document model fitted on all coded articles (dev first, then the spent splits), and its article-level
+    metrics under grouped cross-validation, reported on the dev articles (the figures pinned in the tests).
 
     Each frame's presence threshold is the one that maximises its F1 on out-of-fold probabilities; in the reported
     cross-validation the thresholds are chosen again inside each training part, so the figures stay out-of-sample.
     """
-    rows = document_rows(dev_path, examples, units, frames, platt, folds)
+    rows = document_rows(gold_paths, examples, units, frames, platt, folds)
     if len(rows) < 2 * folds:
-        raise FramingError(str(dev_path), f"needs at least {2 * folds} coded articles")
+        raise FramingError(str(gold_paths[0]), f"needs at least {2 * folds} coded articles")
     model = document_model_of(rows, frames)
     model.threshold = {mode: tuned_thresholds(rows, frames, mode) for mode in FEATURES}
-    real = [i for i, r in enumerate(rows) if not r["short"]]
+    dev_split = gold_paths[0].stem
+    real = [i for i, r in enumerate(rows) if r["split"] == dev_split]
     metrics = {}
     for mode in FEATURES:
         probs = np.zeros((len(rows), len(frames)))

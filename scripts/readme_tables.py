@@ -43,9 +43,11 @@ SMALL_SUPPORT = 12  # below this many articles coded ≥ 2, a frame's F1 is show
 
 # (label, file, modes): the rows of the table, newest evidence first.
 LOCKED = [
-    ("**test4, locked** (current model, one run, as it came out)", "locked_test4_result.json",
+    ("**test5, locked** (current model, one run, as it came out)", "locked_test5_result.json",
      ("lexicon", "classifier", "combined")),
-    ("test4, the previous model (for comparison, after the locked run)", "test4_previous_model.json", ("combined",)),
+    ("test5, the previous model (for comparison, after the locked run)", "test5_previous_model.json", ("combined",)),
+    ("**test4, locked** (fourth model, one run, as it came out)", "locked_test4_result.json", ("combined",)),
+    ("test4, the model before it (for comparison, after the locked run)", "test4_previous_model.json", ("combined",)),
     ("**test3, locked** (third model, one run, as it came out)", "locked_test3_result.json", ("combined",)),
     ("**test2, locked** (second model, one run, as it came out)", "locked_test2_result.json", ("combined",)),
     ("**test, locked** (first model, one run, as it came out)", "locked_test_result.json", ("combined",)),
@@ -55,11 +57,13 @@ LOCKED = [
 def mean_spearman(view: dict) -> float:
     if "mean_spearman" in view:
         return view["mean_spearman"]
-    values = [view["frames"][f]["spearman"] for f in FRAMES]
-    return sum(values) / len(values)
+    values = [view["frames"][f]["spearman"] for f in FRAMES if view["frames"][f]["spearman"] is not None]
+    return sum(values) / len(values)  # a frame whose codes are all alike has no ρ and is left out
 
 
 def frame_cell(metrics: dict) -> str:
+    if metrics["f1"] is None:  # no article coded ≥ 2 and none predicted: F1 undefined, left out of macro-F1
+        return "— (0)"
     support = metrics.get("support")
     suffix = f" ({support})" if support is not None and support < SMALL_SUPPORT else ""
     return f"{metrics['f1']:.2f}{suffix}"

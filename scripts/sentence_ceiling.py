@@ -80,7 +80,7 @@ def main() -> None:
     examples = load_examples(TRAIN / "train.jsonl", frames) + load_examples(REAL / "sentences.jsonl", frames)
     units = T.featurize([e.text for e in examples], examples=examples)
     platt, _ = T.cross_validated_platt(units, examples, frames, 5, "train")
-    tool = [r for r in T.document_rows(REAL / "dev.jsonl", examples, units, frames, platt, 5) if r["id"] in ids]
+    tool = [r for r in T.document_rows([REAL / "dev.jsonl"], examples, units, frames, platt, 5) if r["id"] in ids]
     for name, rows in (("human sentence labels", human), ("classifier, out of fold", tool)):
         for mode in ("classifier", "combined"):
             m = cross_validated(rows, frames, mode)

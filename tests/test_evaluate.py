@@ -68,8 +68,9 @@ def test_train_reproduces_shipped_model(runner, tmp_path):
     for frame, metrics in shipped.card["metrics"]["held_out_test"].items():
         assert abs(fresh.card["metrics"]["held_out_test"][frame]["f1"] - metrics["f1"]) <= 0.02, frame
         # 0.85 before real sentences joined the training data; they cost the written set some recall (README): 0.82
-        # with 32,977 real sentences, sovereignty 0.80 with 57,866 (rounds 4–5), a trade made for real text
-        assert fresh.card["metrics"]["held_out_test"][frame]["f1"] >= 0.80, frame
+        # with 32,977 real sentences, sovereignty 0.80 with 57,866 (rounds 4–5) and 0.79 with 73,684 (round 6), a
+        # trade made for real text
+        assert fresh.card["metrics"]["held_out_test"][frame]["f1"] >= 0.78, frame
     # The real development figures (grouped cross-validation over data/real/dev.jsonl) may not drop by more than 0.02.
     document_cv = fresh.card["metrics"]["document_cross_validated"]
     for mode, pinned in REAL_DEV_CV.items():
@@ -79,9 +80,9 @@ def test_train_reproduces_shipped_model(runner, tmp_path):
 
 # framing train's cross-validated figures on the real dev set when the shipped model was built (README, Evaluation).
 REAL_DEV_CV = {
-    "lexicon": {"macro_f1": 0.705, "dominant_accuracy": 0.699, "mean_spearman": 0.559},
-    "classifier": {"macro_f1": 0.746, "dominant_accuracy": 0.772, "mean_spearman": 0.633},
-    "combined": {"macro_f1": 0.756, "dominant_accuracy": 0.769, "mean_spearman": 0.637},
+    "lexicon": {"macro_f1": 0.677, "dominant_accuracy": 0.679, "mean_spearman": 0.529},
+    "classifier": {"macro_f1": 0.765, "dominant_accuracy": 0.773, "mean_spearman": 0.619},
+    "combined": {"macro_f1": 0.764, "dominant_accuracy": 0.777, "mean_spearman": 0.623},
 }
 
 

@@ -11,7 +11,8 @@ from framing.evaluate import load_gold
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 FRAMES = ["partnership", "sovereignty", "global_south", "language_policy"]
-LATER_LOCKED = ("test2.jsonl", "test3.jsonl", "test4.jsonl")  # locked splits drawn after the first one was spent
+# locked splits drawn after the first one was spent
+LATER_LOCKED = ("test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl")
 
 
 def rows(name: str) -> list[dict]:
@@ -61,6 +62,18 @@ def test_codes_follow_the_codebook_scale_and_dominant_rule(dev, test_split):
         else:
             assert r["codes"][r["dominant"]] == top, r["id"]
         assert r["why"].strip(), r["id"]
+
+
+def test_only_spent_splits_train_the_document_model(tmp_path):
+    """A locked split joins the document model's data only once its one evaluation is recorded beside it."""
+    from framing.train import spent_splits
+
+    for name in ("dev.jsonl", "test.jsonl", "test2.jsonl", "test9.jsonl", "locked_test_result.json"):
+        (tmp_path / name).write_text("{}\n", encoding="utf-8")
+    (tmp_path / "locked_test9_result.json").write_text("{}\n", encoding="utf-8")
+    assert [p.name for p in spent_splits(tmp_path)] == ["test.jsonl", "test9.jsonl"]
+    in_repo = {p.name for p in spent_splits(REAL)}
+    assert "test.jsonl" in in_repo and "dev.jsonl" not in in_repo
 
 
 def test_gold_loader_reads_real_articles_with_their_headline(dev):
