@@ -12,7 +12,7 @@ import numpy as np
 
 from .classifier import LinearModel
 from .decision import dominant_frame, frame_verdict
-from .features import sentence_lemmas, unit_features
+from .features import CodedUnits
 from .language import LanguageCounter, LanguageCounts, judge
 from .lexicon import LexiconSet, load_lexicon_set
 from .matcher import LexiconMatcher, summed_weights
@@ -110,7 +110,8 @@ class Analyzer:
                     Hit(frames[hit.frame_index].id, hit.term.lemma, hit.weight, span, sentence)
                 )
             if context is not None:
-                context.add(sentence_lemmas(doc), summed_weights(token_hits, self.lexicons.ids, len(doc._.sentences)))
+                weights = summed_weights(token_hits, self.lexicons.ids, len(doc._.sentences))
+                context.add(self.model.coder.encode(doc), weights)
             del doc
         language = judge(counts)
         probs = context.finish() if context is not None else None
@@ -163,34 +164,35 @@ class _ContextWindow:
     """Sentence probabilities segment by segment, each sentence seeing its neighbours across segment boundaries.
 
     A segment's sentences are predicted once the next segment's first sentence is known (one segment behind),
-    so the result equals one pass over the whole text while only two segments' lemmas are held at a time.
+    so the result equals one pass over the whole text while only two segments' sentences are held at a time.
+    Sentences are held as the model's lemma codes (features.CodedUnits), not as strings.
     """
 
     def __init__(self, model: LinearModel) -> None:
         self.model = model
-        self.before: list[list[str]] = []  # the sentence just before the pending ones
-        self.pending: tuple[list[list[str]], list[dict[str, float]]] = ([], [])
+        self.before = CodedUnits.empty()  # the sentence just before the pending ones
+        self.pending: tuple[CodedUnits, list[dict[str, float]]] | None = None
         self.blocks: list[np.ndarray] = []
 
-    def add(self, lemma_units: list[list[str]], weights: list[dict[str, float]]) -> None:
-        if not lemma_units:
+    def add(self, units: CodedUnits, weights: list[dict[str, float]]) -> None:
+        if not units.n:
             return
-        self._predict(after=lemma_units[:1])
-        self.pending = (lemma_units, weights)
+        self._predict(after=units.take(0, 1))
+        self.pending = (units, weights)
 
     def finish(self) -> np.ndarray | None:
-        self._predict(after=[])
+        self._predict(after=CodedUnits.empty())
         return np.vstack(self.blocks) if self.blocks else None
 
-    def _predict(self, after: list[list[str]]) -> None:
-        units, weights = self.pending
-        if not units:
+    def _predict(self, after: CodedUnits) -> None:
+        if self.pending is None:
             return
-        around = self.before + units + after
-        features = unit_features(around, [{}] * len(self.before) + weights + [{}] * len(after))
-        self.blocks.append(self.model.predict_proba(features[len(self.before) : len(self.before) + len(units)]))
-        self.before = units[-1:]
-        self.pending = ([], [])
+        units, weights = self.pending
+        around = CodedUnits.join([self.before, units, after])
+        lo = self.before.n
+        self.blocks.append(self.model.predict_coded(around, lo, lo + units.n, weights))
+        self.before = units.take(units.n - 1, units.n)
+        self.pending = None
 
 
 def segments(text: str, size: int) -> list[tuple[int, int]]:
