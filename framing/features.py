@@ -176,12 +176,11 @@ class SentenceCoder:
         cache, strings = self.cache, doc.vocab.strings
         if len(cache) > CODE_CACHE_MAX:
             cache.clear()
-        distinct = []
-        for h in hashes.tolist():
-            code = cache.get(h)
-            if code is None:
-                code = cache[h] = self.code(strings[h])
-            distinct.append(code)
+        lemmas = hashes.tolist()
+        distinct = list(map(cache.get, lemmas))  # C-level loop; None only for lemmas new to this coder
+        if None in distinct:
+            distinct = [code if code is not None else cache.setdefault(h, self.code(strings[h]))
+                        for h, code in zip(lemmas, distinct)]
         codes = np.array(distinct, dtype=np.int64)[where]
         content = codes >= 0
         return CodedUnits(codes[content], doc._.token_sentence[word][content].astype(np.int64), n)

@@ -176,8 +176,9 @@ class LanguageCounter:
         present = np.flatnonzero(freqs)
         strings, cache, classify = doc.vocab.strings, self.cache, self._classify
         totals: dict[int, list] = {}  # id(info) → [info, occurrences]: infos are shared, so few keys
-        for h, n in zip(forms[present].tolist(), freqs[present].tolist()):
-            info = cache.get(h)
+        hashes = forms[present].tolist()
+        infos = list(map(cache.get, hashes))  # C-level loop; None only for forms new to this counter
+        for h, info, n in zip(hashes, infos, freqs[present].tolist()):
             if info is None:
                 info = cache[h] = shared_word_info(classify(strings[h]))
             total = totals.get(id(info))

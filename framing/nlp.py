@@ -131,7 +131,11 @@ class CachedMorphLemmatizer:
         cache, miss = self.cache, self._miss
         # once per distinct form: a news article repeats its forms ~2× (and whitespace/punctuation far more)
         forms, where = np.unique(doc.to_array(LOWER), return_inverse=True)
-        lemmas = np.array([cache[h] if h in cache else miss(h) for h in forms.tolist()], dtype=np.uint64)
+        hashes = forms.tolist()
+        found = list(map(cache.get, hashes))  # C-level loop; a miss (None) only on forms new to this process
+        if None in found:
+            found = [lemma if lemma is not None else miss(h) for h, lemma in zip(hashes, found)]
+        lemmas = np.array(found, dtype=np.uint64)
         doc.from_array([LEMMA], lemmas[where].reshape(-1, 1))
         doc.user_data[DISTINCT_FORMS] = (forms, where)  # for the language check (language.LanguageCounter)
         return doc
