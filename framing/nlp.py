@@ -94,10 +94,14 @@ class CachedMorphLemmatizer:
     def __init__(self, nlp: Language) -> None:
         self.strings = nlp.vocab.strings
         self.morph = shared_morph()
+        from pymorphy3.units.by_lookup import DictionaryAnalyzer  # pymorphy3 is imported with the analyzer
+
+        self._dictionary_unit = DictionaryAnalyzer
         self.cache: dict[int, int] = {}
         # filled from the shipped file after LOAD_AFTER_MISSES new forms (load_table); one per process
         self.table = SHARED_TABLE
         self.misses = 0
+        self._parsed: dict[str, bool] = {}  # form → dictionary knows it, for the Doc being lemmatized
 
     def lemma_of(self, lower: str) -> str:
         lower = plain_word(lower)
@@ -106,12 +110,23 @@ class CachedMorphLemmatizer:
 
     def parse(self, lower: str) -> str:
         """pymorphy3's first normal form, ё→е (what the table holds for the forms it has)."""
+        return self.parse_known(lower)[0]
+
+    def parse_known(self, lower: str) -> tuple[str, bool | None]:
+        """`parse`, and whether pymorphy3's dictionary knows the form (None when not parsed).
+
+        Known = some parse comes straight from the dictionary (a one-step DictionaryAnalyzer parse): the very
+        lookup `word_is_known` makes (same DAWG, same ё/е substitutes), so the language check need not repeat it
+        (equal on all 122,870 forms of the table and the bench half; tests/test_lemma_table.py)."""
         if not WORD.search(lower) or lower.isdigit():
-            return lower
+            return lower, None
         try:
-            return fold_yo(self.morph.parse(lower)[0].normal_form)
+            parses = self.morph.parse(lower)
         except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which unassigned/unnamed letters lack
-            return lower
+            return lower, None
+        dictionary = self._dictionary_unit
+        known = any(len(p.methods_stack) == 1 and type(p.methods_stack[0][0]) is dictionary for p in parses)
+        return fold_yo(parses[0].normal_form), known
 
     def load_table(self) -> None:
         if not self.table.lemmas:  # a renewed pipeline (analyzer.BATCH_VOCABULARY_LIMIT) finds it loaded
@@ -121,7 +136,13 @@ class CachedMorphLemmatizer:
         self.misses += 1
         if self.misses == LOAD_AFTER_MISSES:
             self.load_table()
-        lemma_hash = self.strings.add(self.lemma_of(self.strings[lower_hash]))
+        form = plain_word(self.strings[lower_hash])
+        lemma = self.table.lemmas.get(form)
+        if lemma is None:
+            lemma, known = self.parse_known(form)
+            if known is not None:
+                self._parsed[form] = known
+        lemma_hash = self.strings.add(lemma)
         self.cache[lower_hash] = lemma_hash
         return lemma_hash
 
@@ -134,6 +155,7 @@ class CachedMorphLemmatizer:
         hashes = forms.tolist()
         found = list(map(cache.get, hashes))  # C-level loop; a miss (None) only on forms new to this process
         if None in found:
+            self._parsed = doc.user_data[PARSED_KNOWN] = {}  # what the parses of this Doc's new forms tell
             found = [lemma if lemma is not None else miss(h) for h, lemma in zip(hashes, found)]
         lemmas = np.array(found, dtype=np.uint64)
         doc.from_array([LEMMA], lemmas[where].reshape(-1, 1))
@@ -145,6 +167,9 @@ class CachedMorphLemmatizer:
 # `framing_<name>` for pipeline components, whose names spaCy forbids dots in.
 LEMMATIZER = "framing_lemmatizer"
 DISTINCT_FORMS = "framing_distinct_forms"  # Doc.user_data key: (distinct LOWER hashes, index of each token's)
+# Doc.user_data key: {form: pymorphy3's dictionary knows it} for the forms parsed for this Doc (the language check
+# asks exactly that of new forms: LanguageCounter._known)
+PARSED_KNOWN = "framing_parsed_known"
 SENTENCES = "framing_sentences"
 
 
