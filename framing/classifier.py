@@ -24,6 +24,7 @@ import numpy as np
 
 from .decision import DocumentModel, array_names
 from .errors import FramingError
+from .features import LemmaUnits
 
 if TYPE_CHECKING:
     from .features import CodedUnits, SentenceCoder
@@ -214,6 +215,22 @@ class LinearModel:
         lexicon weights of those units: the same features and the same arithmetic, from integer codes."""
         rows, cols, has_features = self.coder.columns(around, lo, hi, weights)
         return self._calibrated(self._scores(rows, cols, hi - lo), has_features)
+
+    def predict_units(
+        self, around: CodedUnits | LemmaUnits, lo: int, hi: int, weights: list[dict[str, float]]
+    ) -> np.ndarray:
+        """Probabilities of units lo..hi-1 of `around` (the others are their context), from codes or from lemmas."""
+        if isinstance(around, LemmaUnits):
+            from .features import unit_features
+
+            padded = [{}] * lo + weights + [{}] * (around.n - hi)
+            return self.predict_proba(unit_features(around.lemmas, padded)[lo:hi])
+        return self.predict_coded(around, lo, hi, weights)
+
+    @property
+    def has_coder(self) -> bool:
+        """Whether `coder` is built already (it is a cached property)."""
+        return "coder" in vars(self)
 
     def _calibrated(self, scores: np.ndarray, has_features: np.ndarray) -> np.ndarray:
         z = scores * self.platt_a + self.platt_b
