@@ -12,7 +12,7 @@ import numpy as np
 
 from .classifier import LinearModel
 from .decision import dominant_frame, frame_verdict
-from .features import sentence_lemmas, unit_features
+from .features import CodedUnits, LemmaUnits, sentence_lemmas
 from .language import LanguageCounter, LanguageCounts, judge
 from .lexicon import LexiconSet, load_lexicon_set
 from .matcher import LexiconMatcher, summed_weights
@@ -30,6 +30,11 @@ SEGMENT_CHARS = 500_000  # ~80k tokens per Doc: bounds memory on huge files at n
 # go too: see _renew) for ~10–15 % more CPU (forms are met again; the lemma table keeps that cheap).
 # Results do not change. Batch engines set it (a long run); one process analysing a few files keeps everything.
 BATCH_VOCABULARY_LIMIT = 80_000
+# Sentences are predicted from integer lemma codes (features.SentenceCoder), whose one-off build (~0.1–0.2 s) pays
+# only over many sentences: a process analysing one or a few short texts predicts from lemma strings (the same
+# probabilities, bit for bit) and never builds it; past this many documents, or for a text this long, it does.
+CODER_AFTER_DOCUMENTS = 10
+CODER_MIN_CHARS = 200_000
 
 
 def release_free_memory() -> None:
@@ -57,6 +62,7 @@ class Analyzer:
         self._attach(load_pipeline())
         self.segment_chars = SEGMENT_CHARS
         self.vocabulary_limit: int | None = None  # BATCH_VOCABULARY_LIMIT in batch runs
+        self.documents = 0  # analysed by this analyzer: sentences go through the model's SentenceCoder from the 11th
         # Every mode needs the model file: it holds the document-level decision (lexicon mode skips its sentences).
         self.model = model if isinstance(model, LinearModel) else LinearModel.load(model)
 
@@ -90,7 +96,11 @@ class Analyzer:
         tokens = 0
         sentences: list[tuple[int, int]] = []
         hits_by_frame: dict[int, list[Hit]] = defaultdict(list)
-        context = _ContextWindow(self.model) if self.mode != "lexicon" else None
+        context = None
+        if self.mode != "lexicon":
+            coded = self.model.has_coder or self.documents >= CODER_AFTER_DOCUMENTS or len(text) >= CODER_MIN_CHARS
+            context = _ContextWindow(self.model, CodedUnits if coded else LemmaUnits)
+        self.documents += 1
         counts = LanguageCounts()
         # Long texts go through in segments cut at line breaks: sentences and terms never cross a line
         # break, so the result is the same as for one Doc, and memory is bounded by the segment size.
@@ -110,7 +120,9 @@ class Analyzer:
                     Hit(frames[hit.frame_index].id, hit.term.lemma, hit.weight, span, sentence)
                 )
             if context is not None:
-                context.add(sentence_lemmas(doc), summed_weights(token_hits, self.lexicons.ids, len(doc._.sentences)))
+                weights = summed_weights(token_hits, self.lexicons.ids, len(doc._.sentences))
+                units = self.model.coder.encode(doc) if context.kind is CodedUnits else LemmaUnits(sentence_lemmas(doc))
+                context.add(units, weights)
             del doc
         language = judge(counts)
         probs = context.finish() if context is not None else None
@@ -163,34 +175,36 @@ class _ContextWindow:
     """Sentence probabilities segment by segment, each sentence seeing its neighbours across segment boundaries.
 
     A segment's sentences are predicted once the next segment's first sentence is known (one segment behind),
-    so the result equals one pass over the whole text while only two segments' lemmas are held at a time.
+    so the result equals one pass over the whole text while only two segments' sentences are held at a time.
+    Sentences are `kind` units: the model's lemma codes (features.CodedUnits) or lemma strings (LemmaUnits).
     """
 
-    def __init__(self, model: LinearModel) -> None:
+    def __init__(self, model: LinearModel, kind: type[CodedUnits] | type[LemmaUnits]) -> None:
         self.model = model
-        self.before: list[list[str]] = []  # the sentence just before the pending ones
-        self.pending: tuple[list[list[str]], list[dict[str, float]]] = ([], [])
+        self.kind = kind
+        self.before = kind.empty()  # the sentence just before the pending ones
+        self.pending: tuple[CodedUnits | LemmaUnits, list[dict[str, float]]] | None = None
         self.blocks: list[np.ndarray] = []
 
-    def add(self, lemma_units: list[list[str]], weights: list[dict[str, float]]) -> None:
-        if not lemma_units:
+    def add(self, units: CodedUnits | LemmaUnits, weights: list[dict[str, float]]) -> None:
+        if not units.n:
             return
-        self._predict(after=lemma_units[:1])
-        self.pending = (lemma_units, weights)
+        self._predict(after=units.take(0, 1))
+        self.pending = (units, weights)
 
     def finish(self) -> np.ndarray | None:
-        self._predict(after=[])
+        self._predict(after=self.kind.empty())
         return np.vstack(self.blocks) if self.blocks else None
 
-    def _predict(self, after: list[list[str]]) -> None:
-        units, weights = self.pending
-        if not units:
+    def _predict(self, after: CodedUnits | LemmaUnits) -> None:
+        if self.pending is None:
             return
-        around = self.before + units + after
-        features = unit_features(around, [{}] * len(self.before) + weights + [{}] * len(after))
-        self.blocks.append(self.model.predict_proba(features[len(self.before) : len(self.before) + len(units)]))
-        self.before = units[-1:]
-        self.pending = ([], [])
+        units, weights = self.pending
+        around = self.kind.join([self.before, units, after])
+        lo = self.before.n
+        self.blocks.append(self.model.predict_units(around, lo, lo + units.n, weights))
+        self.before = units.take(units.n - 1, units.n)
+        self.pending = None
 
 
 def segments(text: str, size: int) -> list[tuple[int, int]]:

@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .decision import DocumentModel, array_names
 from .errors import FramingError
+from .features import LemmaUnits
+
+if TYPE_CHECKING:
+    from .features import CodedUnits, SentenceCoder
 
 FORMAT = "framing-linear/2"  # /2: with the document model; /1 files are refused with a hint to retrain
 MAX_MODEL_BYTES = 200 * 2**20  # the shipped model is ~0.3 MB; a larger file is not one of ours
@@ -164,6 +169,13 @@ class LinearModel:
         )
 
     # --- prediction --------------------------------------------------------------------------
+    @cached_property
+    def coder(self) -> SentenceCoder:
+        """Feature codes per lemma (framing.features.SentenceCoder): what the analyzer predicts with."""
+        from .features import SentenceCoder
+
+        return SentenceCoder(self.index)
+
     def decision(self, units: list[list[str]]) -> np.ndarray:
         """Raw linear scores (n_units, K) for lists of feature strings, vectorised over all units."""
         index = self.index
@@ -175,14 +187,16 @@ class LinearModel:
                 if col is not None:
                     rows.append(row)
                     cols.append(col)
-        n, k = len(units), len(self.frames)
+        return self._scores(np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), len(units))
+
+    def _scores(self, rows: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
+        """Linear scores (n, K) of n units from their feature occurrences (row, column), in any order."""
+        k = len(self.frames)
         scores = np.tile(self.intercept, (n, 1))
-        if not rows:
+        if not len(rows):
             return scores
         f = len(self.features)
-        keys, counts = np.unique(
-            np.asarray(rows, dtype=np.int64) * f + np.asarray(cols, dtype=np.int64), return_counts=True
-        )
+        keys, counts = np.unique(rows * f + cols, return_counts=True)
         r, c = keys // f, keys % f
         values = counts * self.idf[c]
         norms = np.sqrt(np.bincount(r, weights=values * values, minlength=n))
@@ -194,7 +208,32 @@ class LinearModel:
 
     def predict_proba(self, units: list[list[str]]) -> np.ndarray:
         """Calibrated probability per unit and frame, shape (n_units, K), values in [0, 1]; 0 for empty units."""
-        z = self.decision(units) * self.platt_a + self.platt_b
+        return self._calibrated(self.decision(units), np.array([bool(unit) for unit in units], dtype=bool))
+
+    def predict_coded(self, around: CodedUnits, lo: int, hi: int, weights: list[dict[str, float]]) -> np.ndarray:
+        """`predict_proba` of units lo..hi-1 of coded units (their neighbours in `around` are context), with the
+        lexicon weights of those units: the same features and the same arithmetic, from integer codes."""
+        rows, cols, has_features = self.coder.columns(around, lo, hi, weights)
+        return self._calibrated(self._scores(rows, cols, hi - lo), has_features)
+
+    def predict_units(
+        self, around: CodedUnits | LemmaUnits, lo: int, hi: int, weights: list[dict[str, float]]
+    ) -> np.ndarray:
+        """Probabilities of units lo..hi-1 of `around` (the others are their context), from codes or from lemmas."""
+        if isinstance(around, LemmaUnits):
+            from .features import unit_features
+
+            padded = [{}] * lo + weights + [{}] * (around.n - hi)
+            return self.predict_proba(unit_features(around.lemmas, padded)[lo:hi])
+        return self.predict_coded(around, lo, hi, weights)
+
+    @property
+    def has_coder(self) -> bool:
+        """Whether `coder` is built already (it is a cached property)."""
+        return "coder" in vars(self)
+
+    def _calibrated(self, scores: np.ndarray, has_features: np.ndarray) -> np.ndarray:
+        z = scores * self.platt_a + self.platt_b
         probs = 1.0 / (1.0 + np.exp(-z))
-        probs[[not unit for unit in units]] = 0.0
+        probs[~has_features] = 0.0
         return probs

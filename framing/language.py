@@ -29,7 +29,7 @@ from spacy.attrs import IS_SPACE, LENGTH, LOWER
 from spacy.tokens import Doc
 
 from .lemma_table import LemmaTable
-from .nlp import plain_word
+from .nlp import DISTINCT_FORMS, PARSED_KNOWN, plain_word
 
 RUSSIAN_MIN_SHARE = 0.65
 FOREIGN_MAX_SHARE = 0.03
@@ -60,6 +60,7 @@ ENGLISH_FUNCTION_WORDS = {
     "it",
     "as",
 }
+MARKER_LETTERS = frozenset(SHARED_MARKER).union(*MARKERS.values())
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
 RUSSIAN_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
@@ -128,48 +129,73 @@ class LanguageCounter:
         self.table = table or LemmaTable()  # forms whose dictionary status is already known (framing.lemma_table)
         self.cache: dict[int, WordInfo] = {}
 
-    def _classify(self, lower: str) -> WordInfo:
+    def _classify(self, lower: str, parsed: dict[str, bool] | None = None) -> WordInfo:
+        """The class of one form. The set tests first answer the common cases (a word of letters only, no letters
+        of other alphabets, only Russian letters) that the per-character counts after them would give too."""
         word = plain_word(lower)
-        letters = sum(ch.isalpha() for ch in word)
+        letters = len(word) if word.isalpha() else sum(ch.isalpha() for ch in word)
         if not letters:
             return WordInfo(NUMERIC, 0)
         cyrillic = len(_CYRILLIC_LETTER.findall(word))
         if cyrillic:
-            found = {code: sum(ch in chars for ch in word) for code, chars in MARKERS.items()}
-            found[SHARED_MARKER] = word.count(SHARED_MARKER)
-            if any(found.values()):
+            if not MARKER_LETTERS.isdisjoint(word):
+                found = {code: sum(ch in chars for ch in word) for code, chars in MARKERS.items()}
+                found[SHARED_MARKER] = word.count(SHARED_MARKER)
                 marker = max(found, key=lambda code: (found[code], code != SHARED_MARKER))
                 return WordInfo(CYRILLIC_UNKNOWN, letters, cyrillic, marker, sum(found.values()))
-            known = all(ch in RUSSIAN_LETTERS or not ch.isalpha() for ch in word) and self._known(
-                word.replace("ё", "е")
-            )
+            russian = RUSSIAN_LETTERS.issuperset(word) or all(ch in RUSSIAN_LETTERS or not ch.isalpha() for ch in word)
+            known = russian and self._known(word.replace("ё", "е"), parsed)
             return WordInfo(RUSSIAN if known else CYRILLIC_UNKNOWN, letters, cyrillic)
         if _LATIN.search(word):
             return WordInfo(LATIN, letters, english=word in ENGLISH_FUNCTION_WORDS)
         return WordInfo(OTHER, letters)
 
-    def _known(self, word: str) -> bool:
+    def _known(self, word: str, parsed: dict[str, bool] | None = None) -> bool:
+        """Whether pymorphy3's dictionary knows `word`: from the table, or from the lemmatizer's parse of it
+        (`parsed`: nlp.PARSED_KNOWN of the Doc), or asked."""
         known = self.table.known(word)
         if known is not None:
             return known
+        if parsed:
+            known = parsed.get(word)
+            if known is not None:
+                return known
         try:
             return self.morph.word_is_known(word)
         except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which some letters lack
             return False
 
     def count(self, doc: Doc) -> LanguageCounts:
-        """Word classes of one Doc, from its token arrays: no pass over the characters in Python."""
+        """Word classes of one Doc, from its token arrays: no pass over the characters in Python.
+
+        Each distinct form is looked up once (the lemmatizer's np.unique of the Doc is reused when it left one),
+        and the arithmetic is done once per distinct WordInfo — a few dozen per article, against hundreds of forms.
+        """
         counts = LanguageCounts()
         if not len(doc):
             return counts
         columns = doc.to_array([LOWER, LENGTH, IS_SPACE])
         counts.non_space = int(columns[columns[:, 2] == 0, 1].sum())  # tokens never mix space and non-space
-        hashes, freqs = np.unique(columns[doc._.is_word, 0], return_counts=True)
-        strings, cache = doc.vocab.strings, self.cache
-        for h, n in zip(hashes.tolist(), freqs.tolist()):
-            info = cache.get(h)
+        distinct = doc.user_data.get(DISTINCT_FORMS)
+        if distinct is None:  # a Doc the framing lemmatizer did not see
+            distinct = np.unique(columns[:, 0], return_inverse=True)
+        forms, where = distinct
+        freqs = np.bincount(where[doc._.is_word], minlength=len(forms))
+        present = np.flatnonzero(freqs)
+        strings, cache, classify = doc.vocab.strings, self.cache, self._classify
+        parsed = doc.user_data.get(PARSED_KNOWN)
+        totals: dict[int, list] = {}  # id(info) → [info, occurrences]: infos are shared, so few keys
+        hashes = forms[present].tolist()
+        infos = list(map(cache.get, hashes))  # C-level loop; None only for forms new to this counter
+        for h, info, n in zip(hashes, infos, freqs[present].tolist()):
             if info is None:
-                info = cache[h] = shared_word_info(self._classify(strings[h]))
+                info = cache[h] = shared_word_info(classify(strings[h], parsed))
+            total = totals.get(id(info))
+            if total is None:
+                totals[id(info)] = [info, n]
+            else:
+                total[1] += n
+        for info, n in totals.values():
             counts.letters += n * info.letters  # every letter is inside a word token
             if info.kind == NUMERIC:
                 continue

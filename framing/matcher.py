@@ -90,18 +90,24 @@ class LexiconMatcher:
                     Context.of([ids(p) for p in lexicons.expand(term.boost)] if term.boosted else []),
                 )
                 self.index.setdefault(compiled.words[0], []).append(compiled)
+        self.first_words = np.array(sorted(self.index), dtype=np.uint64)  # lemma hashes that start some term
 
     def match(self, doc: Doc) -> list[TokenHit]:
         """Hits in text order. Where terms of one frame overlap, the longest wins (then the leftmost)."""
         columns = doc.to_array([LEMMA, IS_SPACE])
-        positions = np.flatnonzero(columns[:, 1] == 0).tolist()
-        seq = columns[positions, 0].tolist()
-        sentence_of = doc._.token_sentence[positions].tolist()
+        non_space = np.flatnonzero(columns[:, 1] == 0)
+        lemmas = columns[non_space, 0]
+        # where a term can start: one binary search per token in the sorted first words, no Python per token
+        found = np.searchsorted(self.first_words, lemmas) % max(1, len(self.first_words))
+        starts = np.flatnonzero(self.first_words[found] == lemmas).tolist() if len(self.first_words) else []
+        positions = non_space.tolist()
+        seq = lemmas.tolist()
+        sentence_of = doc._.token_sentence[non_space].tolist()
         index = self.index
         candidates: list[tuple[int, int, CompiledTerm, float]] = []  # (start, width, term, weight)
         n = len(seq)
-        for i, lemma in enumerate(seq):
-            for cand in index.get(lemma, ()):
+        for i in starts:
+            for cand in index[seq[i]]:
                 width = len(cand.words)
                 if i + width > n or (width > 1 and tuple(seq[i : i + width]) != cand.words):
                     continue

@@ -14,8 +14,10 @@ import unicodedata
 from functools import lru_cache
 
 import numpy as np
-import razdel
 import spacy
+from razdel.rule import JOIN
+from razdel.segmenters.sentenize import SentSplit
+from razdel.segmenters.sentenize import sentenize as razdel_sentenize
 from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -28,7 +30,11 @@ from .normalize import fold_yo
 # anything else that is not whitespace is a one-character token.
 # Soft hyphens and combining marks (stress accents, decomposed ё) stay inside their word.
 _IN_WORD = r"[\w\u00ad\u0300-\u036f]"
-TOKEN = re.compile(rf"\w{_IN_WORD}*(?:-\w{_IN_WORD}*)*|[^\w\s]|\s+")
+_WORD_TOKEN = rf"\w{_IN_WORD}*(?:-\w{_IN_WORD}*)*"
+# A token (group 1), its text again when it is a word (group 2), and one following space (group 3): spaCy's
+# `whitespace_`. A whitespace run is greedy, so it is never followed by a space; what is left of a run after
+# the word's space (or a run that starts with a line break, or starts the text) is a whitespace token.
+PIECE = re.compile(rf"(({_WORD_TOKEN})|[^\w\s]|\s+)( ?)")
 _MARKS = re.compile(r"[\u00ad\u0300-\u036f]")
 WORD = re.compile(r"\w")
 # The lexeme attributes the pipeline reads (lemmatizer, language check, matcher). spaCy computes every
@@ -51,31 +57,20 @@ def plain_word(lower: str) -> str:
 
 
 class RegexTokenizer:
-    """Builds a Doc whose text is exactly the input; extra whitespace becomes whitespace tokens, as in spaCy."""
+    """Builds a Doc whose text is exactly the input; extra whitespace becomes whitespace tokens, as in spaCy.
+
+    One `findall` of PIECE gives each token, its word part (empty unless it is a word) and the single space
+    spaCy keeps as the token's trailing whitespace; no Python work per token besides the Doc's own.
+    """
 
     def __init__(self, vocab) -> None:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        words: list[str] = []
-        spaces: list[bool] = []
-        is_word: list[bool] = []
-        for piece in TOKEN.findall(text):
-            if piece[0].isspace():
-                if words and not spaces[-1] and not words[-1][0].isspace() and piece[0] == " ":
-                    spaces[-1] = True
-                    piece = piece[1:]
-                    if not piece:
-                        continue
-                words.append(piece)
-                spaces.append(False)
-                is_word.append(False)
-            else:
-                words.append(piece)
-                spaces.append(False)
-                is_word.append(piece[0].isalnum() or piece[0] == "_")
-        doc = Doc(self.vocab, words=words, spaces=spaces)
-        doc._.is_word = np.array(is_word, dtype=bool)
+        pieces = PIECE.findall(text)
+        words, word_parts, spaces = zip(*pieces) if pieces else ((), (), ())
+        doc = Doc(self.vocab, words=words, spaces=spaces)  # a space is " " or "": Cython takes its truth value
+        doc._.is_word = np.fromiter(map(bool, word_parts), dtype=bool, count=len(word_parts))
         doc.user_data["text"] = text  # Doc.text re-joins every token: keep the input instead
         return doc
 
@@ -99,10 +94,14 @@ class CachedMorphLemmatizer:
     def __init__(self, nlp: Language) -> None:
         self.strings = nlp.vocab.strings
         self.morph = shared_morph()
+        from pymorphy3.units.by_lookup import DictionaryAnalyzer  # pymorphy3 is imported with the analyzer
+
+        self._dictionary_unit = DictionaryAnalyzer
         self.cache: dict[int, int] = {}
         # filled from the shipped file after LOAD_AFTER_MISSES new forms (load_table); one per process
         self.table = SHARED_TABLE
         self.misses = 0
+        self._parsed: dict[str, bool] = {}  # form → dictionary knows it, for the Doc being lemmatized
 
     def lemma_of(self, lower: str) -> str:
         lower = plain_word(lower)
@@ -111,12 +110,23 @@ class CachedMorphLemmatizer:
 
     def parse(self, lower: str) -> str:
         """pymorphy3's first normal form, ё→е (what the table holds for the forms it has)."""
+        return self.parse_known(lower)[0]
+
+    def parse_known(self, lower: str) -> tuple[str, bool | None]:
+        """`parse`, and whether pymorphy3's dictionary knows the form (None when not parsed).
+
+        Known = some parse comes straight from the dictionary (a one-step DictionaryAnalyzer parse): the very
+        lookup `word_is_known` makes (same DAWG, same ё/е substitutes), so the language check need not repeat it
+        (equal on all 122,870 forms of the table and the bench half; tests/test_lemma_table.py)."""
         if not WORD.search(lower) or lower.isdigit():
-            return lower
+            return lower, None
         try:
-            return fold_yo(self.morph.parse(lower)[0].normal_form)
+            parses = self.morph.parse(lower)
         except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which unassigned/unnamed letters lack
-            return lower
+            return lower, None
+        dictionary = self._dictionary_unit
+        known = any(len(p.methods_stack) == 1 and type(p.methods_stack[0][0]) is dictionary for p in parses)
+        return fold_yo(parses[0].normal_form), known
 
     def load_table(self) -> None:
         if not self.table.lemmas:  # a renewed pipeline (analyzer.BATCH_VOCABULARY_LIMIT) finds it loaded
@@ -126,7 +136,13 @@ class CachedMorphLemmatizer:
         self.misses += 1
         if self.misses == LOAD_AFTER_MISSES:
             self.load_table()
-        lemma_hash = self.strings.add(self.lemma_of(self.strings[lower_hash]))
+        form = plain_word(self.strings[lower_hash])
+        lemma = self.table.lemmas.get(form)
+        if lemma is None:
+            lemma, known = self.parse_known(form)
+            if known is not None:
+                self._parsed[form] = known
+        lemma_hash = self.strings.add(lemma)
         self.cache[lower_hash] = lemma_hash
         return lemma_hash
 
@@ -134,15 +150,26 @@ class CachedMorphLemmatizer:
         if not len(doc):
             return doc
         cache, miss = self.cache, self._miss
-        lowers = doc.to_array(LOWER).tolist()
-        lemmas = [cache[h] if h in cache else miss(h) for h in lowers]
-        doc.from_array([LEMMA], np.array(lemmas, dtype=np.uint64).reshape(-1, 1))
+        # once per distinct form: a news article repeats its forms ~2× (and whitespace/punctuation far more)
+        forms, where = np.unique(doc.to_array(LOWER), return_inverse=True)
+        hashes = forms.tolist()
+        found = list(map(cache.get, hashes))  # C-level loop; a miss (None) only on forms new to this process
+        if None in found:
+            self._parsed = doc.user_data[PARSED_KNOWN] = {}  # what the parses of this Doc's new forms tell
+            found = [lemma if lemma is not None else miss(h) for h, lemma in zip(hashes, found)]
+        lemmas = np.array(found, dtype=np.uint64)
+        doc.from_array([LEMMA], lemmas[where].reshape(-1, 1))
+        doc.user_data[DISTINCT_FORMS] = (forms, where)  # for the language check (language.LanguageCounter)
         return doc
 
 
 # Our names in spaCy's registries: `framing.<name>.v1` for registered functions (the tokenizer), and
 # `framing_<name>` for pipeline components, whose names spaCy forbids dots in.
 LEMMATIZER = "framing_lemmatizer"
+DISTINCT_FORMS = "framing_distinct_forms"  # Doc.user_data key: (distinct LOWER hashes, index of each token's)
+# Doc.user_data key: {form: pymorphy3's dictionary knows it} for the forms parsed for this Doc (the language check
+# asks exactly that of new forms: LanguageCounter._known)
+PARSED_KNOWN = "framing_parsed_known"
 SENTENCES = "framing_sentences"
 
 
@@ -152,15 +179,51 @@ def make_cached_morph_lemmatizer(nlp: Language, name: str) -> CachedMorphLemmati
 
 
 LINE = re.compile(r"[^\n]+")
+# razdel's sentence segmenter, driven here without its generator layers: its delimiter regex, its window of
+# context either side and its rules, called in its order (the first rule with an opinion decides).
+_DELIMITER = razdel_sentenize.split.re
+_WINDOW = razdel_sentenize.split.window
+_RULES = tuple(rule.function for rule in razdel_sentenize.rules)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """razdel sentences within each line: a line break always ends a sentence (headings, bylines)."""
-    spans = []
+    """razdel sentences within each line: a line break always ends a sentence (headings, bylines).
+
+    Exactly `razdel.sentenize` per line, stripped and without empty sentences, at ~1.5× its speed: a delimiter not
+    followed by whitespace never splits (razdel's first two rules join it), so its rules are not even asked, and
+    the spans come from the cut positions instead of searching the text for each sentence.
+    """
+    spans: list[tuple[int, int]] = []
     for line in LINE.finditer(text):
-        base = line.start()
-        spans.extend((base + s.start, base + s.stop) for s in razdel.sentenize(line.group()) if s.text.strip())
+        part, base, cut = line.group(), line.start(), 0
+        for match in _DELIMITER.finditer(part):
+            start, stop = match.span()
+            if not part[stop : stop + 1].isspace():
+                continue
+            left, right = part[max(0, start - _WINDOW) : start], part[stop : stop + _WINDOW]
+            if _joined(SentSplit(left, match.group(1), right, part[cut:start])):
+                continue
+            _add_stripped(part, base, cut, stop, spans)
+            cut = stop
+        _add_stripped(part, base, cut, len(part), spans)
     return spans
+
+
+def _joined(split: SentSplit) -> bool:
+    for rule in _RULES:
+        action = rule(split)
+        if action:
+            return action == JOIN
+    return False
+
+
+def _add_stripped(line: str, base: int, start: int, stop: int, spans: list[tuple[int, int]]) -> None:
+    """The span of line[start:stop] without its surrounding whitespace, unless that leaves nothing."""
+    chunk = line[start:stop]
+    stripped = chunk.lstrip()
+    if stripped:
+        start += len(chunk) - len(stripped)
+        spans.append((base + start, base + start + len(stripped.rstrip())))
 
 
 @Language.component(SENTENCES)

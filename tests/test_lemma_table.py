@@ -10,7 +10,7 @@ import pytest
 
 from framing.lemma_table import TABLE_PATH, in_build_half, load_table
 from framing.nlp import WORD, RegexTokenizer, load_pipeline, pipeline_lemmatizer, plain_word
-from framing.normalize import normalize
+from framing.normalize import fold_yo, normalize
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "rt_ng_news.jsonl.gz"
 BENCH_FORMS = 100_000
@@ -38,6 +38,21 @@ def test_every_table_entry_is_what_pymorphy3_gives(lemmatizer):
     dictionary = LanguageCounter(lemmatizer.morph)  # no table
     wrong = [form for form in table.lemmas if dictionary._known(form) != table.known(form)]
     assert not wrong, wrong[:10]
+
+
+TRICKY_FORMS = ["кое-что", "по-русски", "сверхдержава", "экс-президент", "а", "ии", "covid", "псевдонаучный",
+                "жээнбеков", "токаевым", "елка", "ёлка", "нью-йоркский", "г", "ул", "зеленский", "12-летний"]
+
+
+def test_dictionary_status_from_the_parse_is_word_is_known(lemmatizer):
+    """The language check takes a new form's dictionary status from the lemmatizer's parse (nlp.PARSED_KNOWN):
+    exactly what word_is_known answers, for known forms, unknown ones and those prefixes/hyphens/suffixes explain."""
+    table = load_table()
+    forms = sorted(table.lemmas)[::25] + sorted(table.unknown)[::5] + TRICKY_FORMS
+    for form in forms:
+        lemma, known = lemmatizer.parse_known(form)
+        assert lemma == fold_yo(lemmatizer.morph.parse(form)[0].normal_form), form
+        assert known == lemmatizer.morph.word_is_known(form), form
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus beside the checkout (CI has it)")

@@ -8,7 +8,8 @@ import numpy as np
 import pymorphy3
 from spacy.matcher import PhraseMatcher
 
-from framing.features import ngrams, sentence_lemmas
+from framing.features import ngrams, sentence_lemmas, unit_features
+from framing.matcher import summed_weights
 from framing.normalize import fold_yo, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,3 +86,20 @@ def test_vectorised_classifier_equals_dense_per_sentence(combined_analyzer):
             if norm:
                 x /= norm
             assert np.allclose(fast[row], model.coef @ x + model.intercept, atol=1e-10)
+
+
+def test_coded_sentences_predict_exactly_what_feature_strings_do(combined_analyzer):
+    """The analyzer's integer path (SentenceCoder) gives the very probabilities of unit_features + predict_proba,
+    also for a block predicted with neighbours around it and lexicon weights."""
+    model = combined_analyzer.model
+    nlp = combined_analyzer.nlp
+    for text in sample_texts()[:8]:
+        doc = nlp(normalize(text))
+        units = sentence_lemmas(doc)
+        weights = summed_weights(combined_analyzer.matcher.match(doc), combined_analyzer.lexicons.ids, len(units))
+        want = model.predict_proba(unit_features(units, weights))
+        coded = model.coder.encode(doc)
+        assert np.array_equal(model.predict_coded(coded, 0, coded.n, weights), want)
+        lo, hi = 1, max(1, coded.n - 1)  # the first and last unit as context only
+        middle = model.predict_proba(unit_features(units, [{}] + weights[lo:hi] + [{}] * (len(units) - hi))[lo:hi])
+        assert np.array_equal(model.predict_coded(coded, lo, hi, weights[lo:hi]), middle)

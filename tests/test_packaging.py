@@ -40,6 +40,9 @@ def test_wheel_contains_lexicons_and_model(tmp_path):
     # `framing train` and `--report` are documented commands: their packages install with framing itself
     for package in ("scikit-learn", "matplotlib"):
         assert any(line.split()[1].startswith(package) and "extra ==" not in line for line in requires), package
+    # the C DAWG extension is the optional extra `fast` only: the default install (and the benchmark) is pure Python
+    fast = [line for line in requires if "pymorphy3[fast]" in line]
+    assert fast and all("extra == 'fast'" in line.replace('"', "'") for line in fast)
 
 
 def test_analyze_loads_neither_scikit_learn_nor_matplotlib():
