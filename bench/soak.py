@@ -346,6 +346,19 @@ def batch_command(
     return command
 
 
+
+def default_sigint_then(preexec=None):
+    """Child set-up: SIGINT back to its default first. A soak started as a background job of a non-interactive
+    shell (or under nohup) runs with SIGINT ignored, and an ignored signal survives exec: the Ctrl-C fault would
+    never reach the batch process."""
+
+    def setup() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if preexec is not None:
+            preexec()
+
+    return setup
+
 def watch(
     command: list[str],
     out: Path,
@@ -372,7 +385,7 @@ def watch(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
-        preexec_fn=preexec,
+        preexec_fn=default_sigint_then(preexec),
     )
     ps = psutil.Process(process.pid)
     faulted, next_sample = False, 0.0

@@ -96,7 +96,13 @@ def _kill_wait_resume(tmp_path: Path, fault) -> tuple[int, str]:
     out, part = tmp_path / "out.jsonl", tmp_path / "out.jsonl.part"
     command = batch_command(corpus, out, 2)
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # SIGINT ignored by the test runner (a background job, nohup) would be inherited and hide the Ctrl-C fault
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_for_lines(part, 40)
