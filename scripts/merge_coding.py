@@ -8,8 +8,8 @@
     python scripts/merge_coding.py round4 CODING_DIR       → new dev articles (codes + sentences) appended to
                                                              dev.jsonl and sentences.jsonl; test4.jsonl,
                                                              agreement_test4.json
-    python scripts/merge_coding.py round5 CODING_DIR       → more dev articles (codes + sentences)
-    python scripts/merge_coding.py round5 CODING_DIR       → (again, in the sixth round's folder) test5 only
+    python scripts/merge_coding.py round5 CODING_DIR       → more dev articles (codes + sentences); run again on the
+                                                             sixth round's folder, test5.jsonl, agreement_test5.json
     python scripts/merge_coding.py round6 CODING_DIR       → the same, sixth round
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
