@@ -151,15 +151,15 @@ class LanguageCounter:
         return WordInfo(OTHER, letters)
 
     def _known(self, word: str, parsed: dict[str, bool] | None = None) -> bool:
-        """Whether pymorphy3's dictionary knows `word`: from the table, or from the lemmatizer's parse of it
-        (`parsed`: nlp.PARSED_KNOWN of the Doc), or asked."""
-        known = self.table.known(word)
-        if known is not None:
-            return known
+        """Whether pymorphy3's dictionary knows `word`: from what the lemmatizer's table or parse told of it
+        (`parsed`: nlp.PARSED_KNOWN of the Doc), from the table, or asked."""
         if parsed:
             known = parsed.get(word)
             if known is not None:
                 return known
+        known = self.table.known(word)
+        if known is not None:
+            return known
         try:
             return self.morph.word_is_known(word)
         except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which some letters lack

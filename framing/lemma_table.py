@@ -1,14 +1,16 @@
-"""A shipped table of the word forms of real news: their lemma and whether pymorphy3's dictionary knows them.
+"""A shipped table of Russian word forms: their lemma and whether pymorphy3's dictionary knows them.
 
 A first pass over new text spends most of its time in pymorphy3 meeting forms it has not seen in this process:
-`parse` for the lemma (lemmatizer) and `word_is_known` for the language check, ~50 µs each. Every entry here
-was made by those very calls (scripts/build_lemma_table.py, from the build half of the real-news corpus), so a
-lookup gives exactly what the call would; forms not in the table are parsed as before.
+`parse` for the lemma (lemmatizer) and `word_is_known` for the language check, ~50–180 µs each. Every entry here
+was made by those very calls (scripts/build_lemma_table.py), so a lookup gives exactly what the call would; forms
+not in the table are parsed as before. The forms: those of the build half of the real-news corpus, and every
+inflection of the dictionary words among them (a new article mostly brings known words in new cases).
 
-File: the forms one per line; a blank line; their lemmas in the same order; a blank line; the forms the
-dictionary does not know. Two `split`s, one `dict(zip())` and one `set()` load it in ~50 ms — more than a
-short article's own new forms cost to parse, so the lemmatizer loads it only once it has met LOAD_AFTER_MISSES
-new forms in the process (a batch, a long file), never for the seed-sized `framing analyze` of one article.
+Compact, because it is large (~10⁶ forms): a form is its spaCy string hash (the lemmatizer meets forms as those
+hashes), so the table is a sorted uint64 array with, per form, the index of its lemma and a dictionary flag —
+~13 bytes a form in memory instead of ~110 for a dict of strings, and looked up for a whole Doc with one
+`searchsorted`. The lemmatizer loads it (~35 ms) when it first meets a form new to the process: not for a
+pipeline that is never used, and already for one short article, whose ~450 new forms cost ~60–90 ms to parse.
 """
 
 from __future__ import annotations
@@ -18,8 +20,14 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-TABLE_PATH = Path(str(resources.files("framing") / "data" / "form_lemmas.txt"))
-LOAD_AFTER_MISSES = 2000
+import numpy as np
+from spacy.strings import hash_string
+
+TABLE_PATH = Path(str(resources.files("framing") / "data" / "form_lemmas.npz"))
+FORMAT = "framing-lemma-table/2"
+# Forms whose hashes the file also stores: a spaCy whose string hash differed would find them missing, and the
+# table is then not used (everything parsed, as without it) rather than giving wrong lemmas.
+HASH_PROBES = ("россия", "партнерство", "суверенитет", "язык", "и")
 
 
 def in_build_half(article_id: str) -> bool:
@@ -27,38 +35,96 @@ def in_build_half(article_id: str) -> bool:
     return hashlib.sha1(article_id.encode()).digest()[0] % 2 == 0
 
 
+def form_key(form: str) -> int:
+    """A form's key in the table: its spaCy string hash (the lemmatizer's LOWER hash of a plain form)."""
+    return hash_string(form)
+
+
 @dataclass
 class LemmaTable:
-    lemmas: dict[str, str] = field(default_factory=dict)  # form → lemma
-    unknown: set[str] = field(default_factory=set)  # forms of `lemmas` that pymorphy3's dictionary does not know
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))  # sorted form keys
+    lemma_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))  # per key: into `lemmas`
+    known_flags: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per key: dictionary knows it
+    lemmas: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def find(self, keys: list[int] | np.ndarray) -> np.ndarray:
+        """Position of each key in the table, -1 where absent (one vectorised lookup for many forms)."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        if not len(self.keys) or not len(keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return np.where(self.keys[at] == keys, at, -1)
+
+    def entry(self, position: int) -> tuple[str, bool]:
+        """(lemma, dictionary knows the form) at a position `find` gave."""
+        return self.lemmas[self.lemma_index[position]], bool(self.known_flags[position])
+
+    def lookup(self, form: str) -> tuple[str, bool] | None:
+        position = int(self.find([form_key(form)])[0])
+        return None if position < 0 else self.entry(position)
+
+    def lemma(self, form: str) -> str | None:
+        found = self.lookup(form)
+        return None if found is None else found[0]
 
     def known(self, form: str) -> bool | None:
         """Whether the dictionary knows `form`; None when the table does not have it."""
-        return None if form not in self.lemmas else form not in self.unknown
+        found = self.lookup(form)
+        return None if found is None else found[1]
+
+    def __contains__(self, form: str) -> bool:
+        return self.lookup(form) is not None
 
     def fill(self, other: LemmaTable) -> None:
         """Take `other`'s entries in place (the lemmatizer and the language check share one table object)."""
-        self.lemmas.update(other.lemmas)
-        self.unknown.update(other.unknown)
+        self.keys, self.lemma_index, self.known_flags, self.lemmas = (
+            other.keys, other.lemma_index, other.known_flags, other.lemmas)
+
+
+def build_table(entries: dict[str, tuple[str, bool]]) -> LemmaTable:
+    """A table from form → (lemma, dictionary knows it)."""
+    lemmas = sorted({lemma for lemma, _ in entries.values()})
+    number = {lemma: i for i, lemma in enumerate(lemmas)}
+    forms = list(entries)
+    keys = np.array([form_key(form) for form in forms], dtype=np.uint64)
+    if len(np.unique(keys)) != len(keys):
+        raise ValueError("two forms share a string hash")
+    order = np.argsort(keys)
+    return LemmaTable(
+        keys[order],
+        np.array([number[entries[form][0]] for form in forms], dtype=np.uint32)[order],
+        np.array([entries[form][1] for form in forms], dtype=bool)[order],
+        lemmas,
+    )
 
 
 def load_table(path: Path = TABLE_PATH) -> LemmaTable:
-    """The table; empty when the file is missing (everything is then parsed, as without it)."""
+    """The table; empty (everything parsed, as without it) when the file is missing or was hashed differently."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        with np.load(path, allow_pickle=False) as data:  # our own shipped file, never a user's
+            if str(data["format"]) != FORMAT or not np.array_equal(
+                data["probes"], np.array([form_key(form) for form in HASH_PROBES], dtype=np.uint64)
+            ):
+                return LemmaTable()
+            lemmas = data["lemmas"].tobytes().decode("utf-8").split("\n")
+            return LemmaTable(data["keys"], data["lemma_index"], data["known"], lemmas)
+    except (FileNotFoundError, OSError, KeyError, ValueError):
         return LemmaTable()
-    forms, _, rest = text.rstrip("\n").partition("\n\n")
-    lemmas, _, unknown = rest.partition("\n\n")
-    if not forms:
-        return LemmaTable()
-    return LemmaTable(dict(zip(forms.split("\n"), lemmas.split("\n"))), set(unknown.split("\n")) - {""})
 
 
 def write_table(table: LemmaTable, path: Path = TABLE_PATH) -> None:
-    forms = sorted(table.lemmas)
-    if any("\n" in form or not form for form in forms):
-        raise ValueError("forms must be non-empty single-line strings")
-    sections = ["\n".join(forms), "\n".join(table.lemmas[f] for f in forms), "\n".join(sorted(table.unknown))]
+    if any("\n" in lemma for lemma in table.lemmas):
+        raise ValueError("lemmas must be single-line strings")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n\n".join(sections) + "\n", encoding="utf-8")
+    np.savez(
+        path,
+        format=np.array(FORMAT),
+        probes=np.array([form_key(form) for form in HASH_PROBES], dtype=np.uint64),
+        keys=table.keys,
+        lemma_index=table.lemma_index,
+        known=table.known_flags,
+        lemmas=np.frombuffer("\n".join(table.lemmas).encode("utf-8"), dtype=np.uint8),
+    )

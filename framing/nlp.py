@@ -22,7 +22,7 @@ from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lemma_table import LOAD_AFTER_MISSES, LemmaTable
+from .lemma_table import LemmaTable, form_key
 from .lemma_table import load_table as load_lemma_table
 from .normalize import fold_yo
 
@@ -98,15 +98,16 @@ class CachedMorphLemmatizer:
 
         self._dictionary_unit = DictionaryAnalyzer
         self.cache: dict[int, int] = {}
-        # filled from the shipped file after LOAD_AFTER_MISSES new forms (load_table); one per process
+        # filled from the shipped file at the first new form (load_table); one per process
         self.table = SHARED_TABLE
         self.misses = 0
+        self._table_asked = False  # load_table once at most, even where the file is missing
         self._parsed: dict[str, bool] = {}  # form → dictionary knows it, for the Doc being lemmatized
 
     def lemma_of(self, lower: str) -> str:
         lower = plain_word(lower)
-        lemma = self.table.lemmas.get(lower)
-        return lemma if lemma is not None else self.parse(lower)
+        found = self.table.lookup(lower)
+        return found[0] if found is not None else self.parse(lower)
 
     def parse(self, lower: str) -> str:
         """pymorphy3's first normal form, ё→е (what the table holds for the forms it has)."""
@@ -129,34 +130,43 @@ class CachedMorphLemmatizer:
         return fold_yo(parses[0].normal_form), known
 
     def load_table(self) -> None:
-        if not self.table.lemmas:  # a renewed pipeline (analyzer.BATCH_VOCABULARY_LIMIT) finds it loaded
+        if not len(self.table):  # a renewed pipeline (analyzer.BATCH_VOCABULARY_LIMIT) finds it loaded
             self.table.fill(load_lemma_table())
 
-    def _miss(self, lower_hash: int) -> int:
-        self.misses += 1
-        if self.misses == LOAD_AFTER_MISSES:
+    def _lemmatize_new(self, lower_hashes: list[int]) -> dict[int, int]:
+        """Lemma hashes of forms new to this process (and cached): from the table, one lookup for them all, and
+        parsed where it has none. What either tells of the dictionary goes to `_parsed` for the language check."""
+        self.misses += len(lower_hashes)
+        if not self._table_asked:
+            self._table_asked = True
             self.load_table()
-        form = plain_word(self.strings[lower_hash])
-        lemma = self.table.lemmas.get(form)
-        if lemma is None:
-            lemma, known = self.parse_known(form)
+        strings, parsed = self.strings, self._parsed
+        forms = [strings[h] for h in lower_hashes]
+        plain = [plain_word(form) for form in forms]
+        keys = [h if p is f else form_key(p) for h, p, f in zip(lower_hashes, plain, forms)]
+        lemma_hashes = {}
+        for lower_hash, form, position in zip(lower_hashes, plain, self.table.find(keys).tolist()):
+            if position >= 0:
+                lemma, known = self.table.entry(position)
+            else:
+                lemma, known = self.parse_known(form)
             if known is not None:
-                self._parsed[form] = known
-        lemma_hash = self.strings.add(lemma)
-        self.cache[lower_hash] = lemma_hash
-        return lemma_hash
+                parsed[form] = known
+            lemma_hashes[lower_hash] = self.cache[lower_hash] = self.strings.add(lemma)
+        return lemma_hashes
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        cache, miss = self.cache, self._miss
+        cache = self.cache
         # once per distinct form: a news article repeats its forms ~2× (and whitespace/punctuation far more)
         forms, where = np.unique(doc.to_array(LOWER), return_inverse=True)
         hashes = forms.tolist()
         found = list(map(cache.get, hashes))  # C-level loop; a miss (None) only on forms new to this process
         if None in found:
-            self._parsed = doc.user_data[PARSED_KNOWN] = {}  # what the parses of this Doc's new forms tell
-            found = [lemma if lemma is not None else miss(h) for h, lemma in zip(hashes, found)]
+            self._parsed = doc.user_data[PARSED_KNOWN] = {}  # what the table and parses tell of new forms
+            new = self._lemmatize_new([h for h, lemma in zip(hashes, found) if lemma is None])
+            found = [lemma if lemma is not None else new[h] for h, lemma in zip(hashes, found)]
         lemmas = np.array(found, dtype=np.uint64)
         doc.from_array([LEMMA], lemmas[where].reshape(-1, 1))
         doc.user_data[DISTINCT_FORMS] = (forms, where)  # for the language check (language.LanguageCounter)

@@ -125,11 +125,11 @@ def fit_sentence_model(
         model.fit(matrix, _labels(examples, frame))
         coef.append(model.coef_[0])
         intercept.append(model.intercept_[0])
-    features = np.empty(len(vectorizer.vocabulary_), dtype=object)
+    features = [""] * len(vectorizer.vocabulary_)
     for feature, column in vectorizer.vocabulary_.items():
         features[column] = feature
     return LinearModel(
-        features=features.astype(str),
+        features=features,
         frames=list(frames),
         idf=vectorizer.idf_.astype(np.float64),
         coef=np.vstack(coef),

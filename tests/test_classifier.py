@@ -62,7 +62,7 @@ def test_export_matches_scikit_learn(small_training):
     texts = [json.loads(line)["text"] for line in (folder / "test.jsonl").read_text(encoding="utf-8").splitlines()[:50]]
     units = featurize(texts)
     vectorizer = TfidfVectorizer(
-        analyzer=lambda x: x, lowercase=False, vocabulary={f: i for i, f in enumerate(model.features.tolist())}
+        analyzer=lambda x: x, lowercase=False, vocabulary={f: i for i, f in enumerate(model.features)}
     )
     vectorizer.idf_ = model.idf
     expected = vectorizer.transform(units) @ model.coef.T + model.intercept
@@ -170,7 +170,7 @@ def test_train_cli_writes_to_the_user_data_folder_and_says_how_to_use_it(small_t
     written = list((data_home / "framing" / "models").glob("*/model.npz"))
     assert len(written) == 1 and (written[0].parent / "model_card.json").exists()
     assert not (tmp_path / "framing").exists()  # nothing beside the current folder
-    assert LinearModel.load(written[0].parent).features.tolist() == report.model.features.tolist()
+    assert LinearModel.load(written[0].parent).features == report.model.features
     assert f"--model {written[0].parent}" in " ".join(result.output.split())
     assert "{" not in result.output  # no dict printed
     assert "training data" in result.output
@@ -185,3 +185,19 @@ def test_train_error_says_framing_once(runner, tmp_path, monkeypatch):
     result = runner.invoke(main, ["train", str(tmp_path), "--real", str(tmp_path)])
     assert result.exit_code == 1
     assert result.output == "framing: error: train needs scikit-learn: pip install scikit-learn\n"
+
+
+def test_model_file_of_the_previous_format_still_loads(tmp_path):
+    """framing-linear/2 stored the features as fixed-width strings; such a file loads and predicts the same."""
+    from framing.classifier import SENTENCE_ARRAYS, arrays_digest
+
+    shipped = LinearModel.load()
+    arrays = shipped.arrays()
+    arrays["features"] = np.array(shipped.features, dtype=str)
+    assert set(SENTENCE_ARRAYS) <= set(arrays)
+    np.savez(tmp_path / "model.npz", format=np.array("framing-linear/2"), digest=np.array(arrays_digest(arrays)),
+             **arrays)
+    older = LinearModel.load(tmp_path)
+    units = [["стратегический", "партнерство", "стратегический партнерство"], ["суверенитет", "давление"]]
+    assert older.features == shipped.features
+    assert np.array_equal(older.predict_proba(units), shipped.predict_proba(units))
