@@ -10,8 +10,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# An editable install leaves the package uncompiled; where PYTHONDONTWRITEBYTECODE is set, every run would compile
+# it again (~40 ms of start-up), so compile it once as a wheel install does.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m compileall -q framing
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

@@ -108,17 +108,8 @@ class WordInfo:
     english: bool = False  # an English function word
 
 
-# The cache holds one WordInfo per distinct form (~60k per 80k strings in a batch), but only a hundred or so distinct
-# values occur: entries share one instance each (7 MB less per 60k forms). Cleared if odd input makes it grow.
-SHARED_WORD_INFOS_MAX = 10_000
-_shared_word_infos: dict[WordInfo, WordInfo] = {}
-
-
-def shared_word_info(info: WordInfo) -> WordInfo:
-    """The one instance equal to `info` (WordInfo is frozen: sharing cannot change a result)."""
-    if len(_shared_word_infos) >= SHARED_WORD_INFOS_MAX:
-        _shared_word_infos.clear()
-    return _shared_word_infos.setdefault(info, info)
+# Distinct WordInfo values a counter keeps: a hundred or so occur in news; odd input that makes more starts afresh.
+WORD_INFOS_MAX = 10_000
 
 
 class LanguageCounter:
@@ -127,7 +118,11 @@ class LanguageCounter:
     def __init__(self, morph, table: LemmaTable | None = None) -> None:
         self.morph = morph
         self.table = table or LemmaTable()  # forms whose dictionary status is already known (framing.lemma_table)
-        self.cache: dict[int, WordInfo] = {}
+        # form hash → index into `infos`, the distinct WordInfos met (~a hundred: small ints, shared objects), so that
+        # a Doc's forms are summed per WordInfo with one bincount
+        self.cache: dict[int, int] = {}
+        self.infos: list[WordInfo] = []
+        self._info_index: dict[WordInfo, int] = {}
 
     def _classify(self, lower: str, parsed: dict[str, bool] | None = None) -> WordInfo:
         """The class of one form. The set tests first answer the common cases (a word of letters only, no letters
@@ -165,6 +160,22 @@ class LanguageCounter:
         except (KeyError, ValueError):  # pymorphy3 looks up Unicode names, which some letters lack
             return False
 
+    def _classify_new(self, doc: Doc, hashes: list[int], found: list[int | None]) -> list[int]:
+        """`found` with the forms new to this counter classified (and cached)."""
+        if len(self.infos) >= WORD_INFOS_MAX:  # odd input: start again rather than grow
+            self.cache.clear(), self.infos.clear(), self._info_index.clear()
+            found = [None] * len(hashes)
+        strings, parsed = doc.vocab.strings, doc.user_data.get(PARSED_KNOWN)
+        for i, (h, index) in enumerate(zip(hashes, found)):
+            if index is None:
+                info = self._classify(strings[h], parsed)
+                index = self._info_index.get(info)
+                if index is None:
+                    index = self._info_index[info] = len(self.infos)
+                    self.infos.append(info)
+                found[i] = self.cache[h] = index
+        return found
+
     def count(self, doc: Doc) -> LanguageCounts:
         """Word classes of one Doc, from its token arrays: no pass over the characters in Python.
 
@@ -182,20 +193,13 @@ class LanguageCounter:
         forms, where = distinct
         freqs = np.bincount(where[doc._.is_word], minlength=len(forms))
         present = np.flatnonzero(freqs)
-        strings, cache, classify = doc.vocab.strings, self.cache, self._classify
-        parsed = doc.user_data.get(PARSED_KNOWN)
-        totals: dict[int, list] = {}  # id(info) → [info, occurrences]: infos are shared, so few keys
         hashes = forms[present].tolist()
-        infos = list(map(cache.get, hashes))  # C-level loop; None only for forms new to this counter
-        for h, info, n in zip(hashes, infos, freqs[present].tolist()):
-            if info is None:
-                info = cache[h] = shared_word_info(classify(strings[h], parsed))
-            total = totals.get(id(info))
-            if total is None:
-                totals[id(info)] = [info, n]
-            else:
-                total[1] += n
-        for info, n in totals.values():
+        found = list(map(self.cache.get, hashes))  # C-level loop; None only for forms new to this counter
+        if None in found:
+            found = self._classify_new(doc, hashes, found)
+        totals = np.bincount(np.array(found, dtype=np.intp), weights=freqs[present], minlength=len(self.infos))
+        for index in np.flatnonzero(totals).tolist():
+            info, n = self.infos[index], int(totals[index])
             counts.letters += n * info.letters  # every letter is inside a word token
             if info.kind == NUMERIC:
                 continue
