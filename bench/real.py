@@ -156,7 +156,7 @@ def dawg_kind() -> str:
     """Which DAWG pymorphy3 uses here: the C extension (framing[fast]) speeds the naive baseline as much as framing."""
     import pymorphy3.dawg
 
-    return "C (DAWG2)" if pymorphy3.dawg.DAWG.__module__.startswith("dawg.") else "pure Python (dawg-python)"
+    return "pure Python (dawg-python)" if pymorphy3.dawg.DAWG.__module__.startswith("dawg_python") else "C (DAWG2)"
 
 
 def best(runs: list[dict]) -> dict:
