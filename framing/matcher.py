@@ -78,6 +78,13 @@ class LexiconMatcher:
                 known[phrase] = tuple(strings.add(word) for word in phrase.split())
             return known[phrase]
 
+        contexts: dict[tuple[str, ...], Context] = {}  # and so do whole context specs ("@state"): built once each
+
+        def context(phrases: tuple[str, ...]) -> Context:
+            if phrases not in contexts:
+                contexts[phrases] = Context.of([ids(p) for p in lexicons.expand(phrases)])
+            return contexts[phrases]
+
         self.index: dict[int, list[CompiledTerm]] = {}
         for frame_index, frame in enumerate(lexicons.frames):
             for term in frame.terms:
@@ -85,9 +92,9 @@ class LexiconMatcher:
                     frame_index,
                     term,
                     ids(term.lemma),
-                    Context.of([ids(p) for p in lexicons.expand(term.exclude)]),
-                    Context.of([ids(p) for p in lexicons.expand(term.require)]),
-                    Context.of([ids(p) for p in lexicons.expand(term.boost)] if term.boosted else []),
+                    context(term.exclude),
+                    context(term.require),
+                    context(term.boost if term.boosted else ()),
                 )
                 self.index.setdefault(compiled.words[0], []).append(compiled)
         self.first_words = np.array(sorted(self.index), dtype=np.uint64)  # lemma hashes that start some term
