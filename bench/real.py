@@ -156,11 +156,12 @@ def dawg_kind() -> str:
     """Which DAWG pymorphy3 uses here: the C extension (framing[fast]) speeds the naive baseline as much as framing."""
     import pymorphy3.dawg
 
-    return "pure Python (dawg-python)" if pymorphy3.dawg.DAWG.__module__.startswith("dawg_python") else "C (DAWG2)"
+    return "C (DAWG2)" if pymorphy3.dawg.EXTENSION_AVAILABLE else "pure Python (dawg-python)"
 
 
 def best(runs: list[dict]) -> dict:
-    """The fastest of repeated runs (least disturbed by the machine), with the highest peak RSS seen in any."""
+    """Of repeated runs: the fastest time of each timed pass (each least disturbed by the machine; the warm pass may
+    come from another run than the first pass) and the highest peak RSS of any run."""
     fastest = dict(min(runs, key=lambda run: run["seconds"]))
     if "warm_seconds" in fastest:
         fastest["warm_seconds"] = min(run["warm_seconds"] for run in runs)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .batch import run_batch
     from .results import Analysis
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 __all__ = ["analyze", "Analysis", "Analyzer", "FramingError", "run_batch", "__version__"]
 
 _default: dict[str, Analyzer] = {}

@@ -62,10 +62,12 @@ def features_blob(features: list[str]) -> np.ndarray:
 
 def read_features(stored: np.ndarray) -> list[str]:
     """Feature strings from `features_blob`'s array, or from the fixed-width strings of a framing-linear/2 file."""
+    if stored.ndim != 1:
+        return []  # refused by the shape check
     if stored.dtype.kind == "U":
         return stored.tolist()
-    if stored.dtype != np.uint8 or stored.ndim != 1:
-        return []  # refused by the shape check
+    if stored.dtype != np.uint8:
+        return []
     try:
         text = stored.tobytes().decode("utf-8")
     except UnicodeDecodeError:

@@ -117,7 +117,8 @@ class LanguageCounter:
 
     def __init__(self, morph, table: LemmaTable | None = None) -> None:
         self.morph = morph
-        self.table = table or LemmaTable()  # forms whose dictionary status is already known (framing.lemma_table)
+        # forms whose dictionary status is already known (framing.lemma_table): the lemmatizer's table object itself
+        self.table = table if table is not None else LemmaTable()
         # form hash → index into `infos`, the distinct WordInfos met (~a hundred: small ints, shared objects), so that
         # a Doc's forms are summed per WordInfo with one bincount
         self.cache: dict[int, int] = {}
@@ -163,7 +164,9 @@ class LanguageCounter:
     def _classify_new(self, doc: Doc, hashes: list[int], found: list[int | None]) -> list[int]:
         """`found` with the forms new to this counter classified (and cached)."""
         if len(self.infos) >= WORD_INFOS_MAX:  # odd input: start again rather than grow
-            self.cache.clear(), self.infos.clear(), self._info_index.clear()
+            self.cache.clear()
+            self.infos.clear()
+            self._info_index.clear()
             found = [None] * len(hashes)
         strings, parsed = doc.vocab.strings, doc.user_data.get(PARSED_KNOWN)
         for i, (h, index) in enumerate(zip(hashes, found)):

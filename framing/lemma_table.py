@@ -16,6 +16,7 @@ pipeline that is never used, and already for one short article, whose ~450 new f
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -24,10 +25,20 @@ import numpy as np
 from spacy.strings import hash_string
 
 TABLE_PATH = Path(str(resources.files("framing") / "data" / "form_lemmas.npz"))
-FORMAT = "framing-lemma-table/2"
+FORMAT = "framing-lemma-table/3"
 # Forms whose hashes the file also stores: a spaCy whose string hash differed would find them missing, and the
 # table is then not used (everything parsed, as without it) rather than giving wrong lemmas.
 HASH_PROBES = ("россия", "партнерство", "суверенитет", "язык", "и")
+
+
+def dictionary_identity(morph) -> str:
+    """What the entries depend on besides the form: pymorphy3's version and its dictionary's. The table is used only
+    with the very ones it was made with (another dictionary may lemmatize differently)."""
+    import pymorphy3
+
+    meta = morph.dictionary.meta
+    return (f"pymorphy3 {pymorphy3.__version__}; dictionary {meta.get('format_version')} "
+            f"{meta.get('source_revision')} {meta.get('compiled_at')}")
 
 
 def in_build_half(article_id: str) -> bool:
@@ -79,7 +90,8 @@ class LemmaTable:
         return self.lookup(form) is not None
 
     def fill(self, other: LemmaTable) -> None:
-        """Take `other`'s entries in place (the lemmatizer and the language check share one table object)."""
+        """Take `other`'s entries in place (the lemmatizer and the language check share one table object; batch
+        workers are single-threaded processes, so no reader sees the four attributes half replaced)."""
         self.keys, self.lemma_index, self.known_flags, self.lemmas = (
             other.keys, other.lemma_index, other.known_flags, other.lemmas)
 
@@ -101,28 +113,39 @@ def build_table(entries: dict[str, tuple[str, bool]]) -> LemmaTable:
     )
 
 
-def load_table(path: Path = TABLE_PATH) -> LemmaTable:
-    """The table; empty (everything parsed, as without it) when the file is missing or was hashed differently."""
+def load_table(dictionary: str, path: Path = TABLE_PATH) -> LemmaTable:
+    """The table for pymorphy3 `dictionary` (dictionary_identity); empty — everything parsed, as without it — when the
+    file is missing or damaged, or was made with another dictionary or another string hash."""
     try:
         with np.load(path, allow_pickle=False) as data:  # our own shipped file, never a user's
-            if str(data["format"]) != FORMAT or not np.array_equal(
-                data["probes"], np.array([form_key(form) for form in HASH_PROBES], dtype=np.uint64)
-            ):
+            if (str(data["format"]) != FORMAT or str(data["dictionary"]) != dictionary
+                    or not np.array_equal(data["probes"], _probe_keys())):
                 return LemmaTable()
+            keys, lemma_index, known = data["keys"], data["lemma_index"], data["known"]
             lemmas = data["lemmas"].tobytes().decode("utf-8").split("\n")
-            return LemmaTable(data["keys"], data["lemma_index"], data["known"], lemmas)
-    except (FileNotFoundError, OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):  # ValueError covers UnicodeDecodeError
         return LemmaTable()
+    consistent = (
+        keys.dtype == np.uint64 and lemma_index.dtype == np.uint32 and known.dtype == bool
+        and keys.ndim == lemma_index.ndim == known.ndim == 1 and len(keys) == len(lemma_index) == len(known)
+        and (not len(keys) or (int(lemma_index.max()) < len(lemmas) and bool(np.all(keys[1:] > keys[:-1]))))
+    )
+    return LemmaTable(keys, lemma_index, known, lemmas) if consistent else LemmaTable()
 
 
-def write_table(table: LemmaTable, path: Path = TABLE_PATH) -> None:
+def _probe_keys() -> np.ndarray:
+    return np.array([form_key(form) for form in HASH_PROBES], dtype=np.uint64)
+
+
+def write_table(table: LemmaTable, dictionary: str, path: Path = TABLE_PATH) -> None:
     if any("\n" in lemma for lemma in table.lemmas):
         raise ValueError("lemmas must be single-line strings")
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(
         path,
         format=np.array(FORMAT),
-        probes=np.array([form_key(form) for form in HASH_PROBES], dtype=np.uint64),
+        dictionary=np.array(dictionary),
+        probes=_probe_keys(),
         keys=table.keys,
         lemma_index=table.lemma_index,
         known=table.known_flags,

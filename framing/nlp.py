@@ -22,7 +22,7 @@ from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lemma_table import LemmaTable, form_key
+from .lemma_table import LemmaTable, dictionary_identity, form_key
 from .lemma_table import load_table as load_lemma_table
 from .normalize import fold_yo
 
@@ -100,7 +100,6 @@ class CachedMorphLemmatizer:
         self.cache: dict[int, int] = {}
         # filled from the shipped file at the first new form (load_table); one per process
         self.table = SHARED_TABLE
-        self.misses = 0
         self._table_asked = False  # load_table once at most, even where the file is missing
         self._parsed: dict[str, bool] = {}  # form → dictionary knows it, for the Doc being lemmatized
 
@@ -118,7 +117,7 @@ class CachedMorphLemmatizer:
 
         Known = some parse comes straight from the dictionary (a one-step DictionaryAnalyzer parse): the very
         lookup `word_is_known` makes (same DAWG, same ё/е substitutes), so the language check need not repeat it
-        (equal on all 122,870 forms of the table and the bench half; tests/test_lemma_table.py)."""
+        (equal on every form tests/test_lemma_table.py compares: the build and bench halves' and tricky ones)."""
         if not WORD.search(lower) or lower.isdigit():
             return lower, None
         try:
@@ -131,19 +130,17 @@ class CachedMorphLemmatizer:
 
     def load_table(self) -> None:
         if not len(self.table):  # a renewed pipeline (analyzer.BATCH_VOCABULARY_LIMIT) finds it loaded
-            self.table.fill(load_lemma_table())
+            self.table.fill(load_lemma_table(dictionary_identity(self.morph)))
 
     def _lemmatize_new(self, lower_hashes: list[int]) -> dict[int, int]:
-        """Lemma hashes of forms new to this process (and cached): from the table, one lookup for them all, and
+        """Lemma hashes of forms new to this pipeline (and cached): from the table, one lookup for them all, and
         parsed where it has none. What either tells of the dictionary goes to `_parsed` for the language check."""
-        self.misses += len(lower_hashes)
         if not self._table_asked:
             self._table_asked = True
             self.load_table()
         strings, parsed = self.strings, self._parsed
-        forms = [strings[h] for h in lower_hashes]
-        plain = [plain_word(form) for form in forms]
-        keys = [h if p is f else form_key(p) for h, p, f in zip(lower_hashes, plain, forms)]
+        plain = [plain_word(strings[h]) for h in lower_hashes]
+        keys = [form_key(form) for form in plain]  # not the spaCy id: symbols ("det", "root") have small ones
         lemma_hashes = {}
         for lower_hash, form, position in zip(lower_hashes, plain, self.table.find(keys).tolist()):
             if position >= 0:

@@ -20,7 +20,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from framing.lemma_table import TABLE_PATH, build_table, in_build_half, write_table
+from framing.lemma_table import TABLE_PATH, build_table, dictionary_identity, in_build_half, write_table
 from framing.nlp import WORD, RegexTokenizer, load_pipeline, pipeline_lemmatizer, plain_word
 from framing.normalize import fold_yo, normalize
 
@@ -68,7 +68,7 @@ def main() -> None:
         if tabled(form) and plain_word(form) == form:
             entries[form] = lemmatizer.parse_known(form)
     table = build_table({form: (lemma, morph.word_is_known(form)) for form, (lemma, _) in entries.items()})
-    write_table(table)
+    write_table(table, dictionary_identity(morph))
     print(
         f"{len(forms)} forms from {articles} build-half articles + {len(table) - len(forms)} inflections of their "
         f"dictionary words → {TABLE_PATH} ({TABLE_PATH.stat().st_size / 2**20:.1f} MB)"

@@ -18,6 +18,7 @@ from contextlib import suppress
 
 from ..analyzer import BATCH_VOCABULARY_LIMIT
 from ..errors import FramingError
+from ..nlp import pipeline_lemmatizer
 from ..reader import Document, read_input
 from ..serialize import to_dict
 from ..sources import Task
@@ -106,6 +107,8 @@ def run(tasks: Iterable[Task], analyzer, jobs: int = 1, with_text: bool = False)
         return
     _init_worker(analyzer, with_text)  # inherited by forked workers: nothing to pickle
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork" and analyzer.nlp is not None:  # one lemma table for all workers (~17 MB), not one each
+        pipeline_lemmatizer(analyzer.nlp).load_table()
     context = multiprocessing.get_context(method)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                                initargs=(analyzer, with_text, os.getpid()))
