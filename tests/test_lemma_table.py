@@ -18,6 +18,22 @@ BENCH_FORMS = 100_000
 BUILD_FORMS = 30_000
 
 
+def corpus_forms(build_half: bool, at_least: int) -> set[str]:
+    """Distinct lowercase word forms of the corpus articles of one half, in corpus order until `at_least`."""
+    tokenizer = RegexTokenizer(load_pipeline().vocab)
+    forms: set[str] = set()
+    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if in_build_half(row["id"]) != build_half:
+                continue
+            doc = tokenizer(normalize(f"{row['title']}\n{row['text']}"))
+            forms.update(t.text.lower() for t, is_word in zip(doc, doc._.is_word) if is_word)
+            if len(forms) >= at_least:
+                break
+    return forms
+
+
 @pytest.fixture(scope="module")
 def lemmatizer():
     lemmatizer = pipeline_lemmatizer()
@@ -63,17 +79,7 @@ def test_dictionary_status_from_the_parse_is_word_is_known(lemmatizer):
 @pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus beside the checkout (CI has it)")
 def test_forms_of_the_bench_half_lemmatize_as_pymorphy3_does(lemmatizer):
     """≥ 100,000 distinct forms of articles the table was not built from: table-or-parse == parse, every one."""
-    tokenizer = RegexTokenizer(load_pipeline().vocab)
-    forms: set[str] = set()
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if in_build_half(row["id"]):
-                continue
-            doc = tokenizer(normalize(f"{row['title']}\n{row['text']}"))
-            forms.update(t.text.lower() for t, is_word in zip(doc, doc._.is_word) if is_word)
-            if len(forms) >= BENCH_FORMS:
-                break
+    forms = corpus_forms(build_half=False, at_least=BENCH_FORMS)
     assert len(forms) >= BENCH_FORMS
     in_table = sum(plain_word(f) in lemmatizer.table for f in forms)
     assert in_table > BENCH_FORMS // 2  # the point of the table: most forms of unseen news are in it
@@ -112,16 +118,7 @@ def test_table_holds_the_forms_of_the_build_half_as_pymorphy3_gives_them(lemmati
     from framing.language import LanguageCounter
 
     dictionary = LanguageCounter(lemmatizer.morph)  # no table
-    tokenizer = RegexTokenizer(load_pipeline().vocab)
-    forms: set[str] = set()
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            if in_build_half(row["id"]):
-                doc = tokenizer(normalize(f"{row['title']}\n{row['text']}"))
-                forms.update(plain_word(t.text.lower()) for t, is_word in zip(doc, doc._.is_word) if is_word)
-            if len(forms) >= BUILD_FORMS:
-                break
+    forms = {plain_word(form) for form in corpus_forms(build_half=True, at_least=BUILD_FORMS)}
     forms = {form for form in forms if not form.isdigit()}
     assert len(forms) >= BUILD_FORMS * 0.9
     missing = [form for form in forms if form not in lemmatizer.table]
