@@ -6,11 +6,12 @@ was made by those very calls (scripts/build_lemma_table.py), so a lookup gives e
 not in the table are parsed as before. The forms: those of the build half of the real-news corpus, and every
 inflection of the dictionary words among them (a new article mostly brings known words in new cases).
 
-Compact, because it is large (~10⁶ forms): a form is its spaCy string hash (the lemmatizer meets forms as those
-hashes), so the table is a sorted uint64 array with, per form, the index of its lemma and a dictionary flag —
-~13 bytes a form in memory instead of ~110 for a dict of strings, and looked up for a whole Doc with one
-`searchsorted`. The lemmatizer loads it (~35 ms) when it first meets a form new to the process: not for a
-pipeline that is never used, and already for one short article, whose ~450 new forms cost ~60–90 ms to parse.
+Compact, because it is large (~10⁶ forms): a form is its 64-bit spaCy string hash, so the table is a sorted
+uint64 array with, per form, the index of its lemma and a dictionary flag — ~13 bytes a form in memory instead of
+~110 for a dict of strings, and looked up for a whole Doc with one `searchsorted`. The build refuses two forms
+with one hash; an unseen form taking a table form's hash has odds of ~10⁻¹³. The lemmatizer loads it (~35 ms)
+when it first meets a form new to the process: not for a pipeline that is never used, and already for one short
+article, whose ~450 new forms cost ~60–90 ms to parse.
 """
 
 from __future__ import annotations
