@@ -89,10 +89,6 @@ class LinearModel:
     document: DocumentModel | None = None
     card: dict | None = None
 
-    def __post_init__(self) -> None:
-        if isinstance(self.features, np.ndarray):
-            self.features = self.features.tolist()
-
     @cached_property
     def index(self) -> dict[str, int]:
         return {feature: i for i, feature in enumerate(self.features)}

@@ -48,7 +48,7 @@ def in_build_half(article_id: str) -> bool:
 
 
 def form_key(form: str) -> int:
-    """A form's key in the table: its spaCy string hash (the lemmatizer's LOWER hash of a plain form)."""
+    """A form's key in the table: spaCy's string hash (a plain form's LOWER id, except for spaCy's few symbols)."""
     return hash_string(form)
 
 
