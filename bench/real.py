@@ -16,7 +16,7 @@ cluster start-up is reported apart). Each child reports its peak RSS. The first 
 naive baseline (spaCy blank ru + spaCy's pymorphy3 lemmatizer + PhraseMatcher(LEMMA)) runs on the first
 --baseline-tokens tokens in the same run; tokens are counted the same way for all (framing's word tokens).
 Start-up: `framing analyze` on the seed (median of 9) against `import spacy, pymorphy3; MorphAnalyzer()`, the two
-alternating. Every framing figure is the best of 2 fresh runs, the baseline the faster of one run before and one
+alternating. Every framing figure is the best of 3 fresh runs, the baseline the faster of one run before and one
 after them (REPEATS): the machine's speed drifts within minutes.
 Writes bench/REAL.md. Ratios within one run are the result; absolute rates vary between machines.
 """
@@ -148,7 +148,7 @@ def baseline_rate(docs: list[str], limit: int) -> tuple[float, int]:
     return tokens / (time.perf_counter() - started), tokens
 
 
-REPEATS = 2  # fresh-process runs per framing figure (the best counts)
+REPEATS = 3  # fresh-process runs per framing figure (the best counts): the machine drifts ±20 % within minutes
 STARTUP_RUNS = 9
 
 

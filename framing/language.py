@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from spacy.attrs import IS_SPACE, LENGTH, LOWER
@@ -63,7 +64,7 @@ ENGLISH_FUNCTION_WORDS = {
 MARKER_LETTERS = frozenset(SHARED_MARKER).union(*MARKERS.values())
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-z]")
-RUSSIAN_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+RUSSIAN_LETTERS = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")  # all Cyrillic letters, none a marker letter
 
 # word classes
 RUSSIAN, CYRILLIC_UNKNOWN, LATIN, NUMERIC, OTHER = range(5)
@@ -98,8 +99,9 @@ class Language:
     warning: str | None = None
 
 
-@dataclass(frozen=True)
-class WordInfo:
+class WordInfo(NamedTuple):
+    """The class of one distinct form (a tuple: built and hashed once per new form, in C)."""
+
     kind: int
     letters: int
     cyrillic_letters: int = 0
@@ -129,6 +131,13 @@ class LanguageCounter:
         """The class of one form. The set tests first answer the common cases (a word of letters only, no letters
         of other alphabets, only Russian letters) that the per-character counts after them would give too."""
         word = plain_word(lower)
+        if word and RUSSIAN_LETTERS.issuperset(word):  # most forms: what `_classify_plain` gives, directly
+            known = self._known(word.replace("ё", "е"), parsed)
+            return WordInfo(RUSSIAN if known else CYRILLIC_UNKNOWN, len(word), len(word))
+        return self._classify_plain(word, parsed)
+
+    def _classify_plain(self, word: str, parsed: dict[str, bool] | None = None) -> WordInfo:
+        """The class of a plain form (`plain_word`), by the general steps."""
         letters = len(word) if word.isalpha() else sum(ch.isalpha() for ch in word)
         if not letters:
             return WordInfo(NUMERIC, 0)

@@ -74,6 +74,16 @@ class LemmaTable:
         """(lemma, dictionary knows the form) at a position `find` gave."""
         return self.lemmas[self.lemma_index[position]], bool(self.known_flags[position])
 
+    def entries(self, positions: np.ndarray) -> tuple[list[int], list[bool]]:
+        """Lemma number (into `lemmas`) and dictionary flag at each position `find` gave, for many at once; -1 and
+        False where `find` gave -1."""
+        found = positions >= 0
+        if not len(self.keys):
+            return [-1] * len(positions), [False] * len(positions)
+        at = np.where(found, positions, 0)
+        numbers = np.where(found, self.lemma_index[at].astype(np.int64), -1)
+        return numbers.tolist(), (self.known_flags[at] & found).tolist()
+
     def lookup(self, form: str) -> tuple[str, bool] | None:
         position = int(self.find([form_key(form)])[0])
         return None if position < 0 else self.entry(position)

@@ -12,12 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 import spacy
-from razdel.rule import JOIN
-from razdel.segmenters.sentenize import SentSplit
-from razdel.segmenters.sentenize import sentenize as razdel_sentenize
 from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -25,6 +23,7 @@ from spacy.tokens import Doc
 from .lemma_table import LemmaTable, dictionary_identity, form_key
 from .lemma_table import load_table as load_lemma_table
 from .normalize import fold_yo
+from .sentences import sentence_spans
 
 # A word is letters/digits joined by inner hyphens (российско-казахстанских, Санкт-Петербург, 2015-2020);
 # anything else that is not whitespace is a one-character token.
@@ -35,6 +34,7 @@ _WORD_TOKEN = rf"\w{_IN_WORD}*(?:-\w{_IN_WORD}*)*"
 # `whitespace_`. A whitespace run is greedy, so it is never followed by a space; what is left of a run after
 # the word's space (or a run that starts with a line break, or starts the text) is a whitespace token.
 PIECE = re.compile(rf"(({_WORD_TOKEN})|[^\w\s]|\s+)( ?)")
+TOKEN_TEXT, WORD_PART, TRAILING_SPACE = itemgetter(0), itemgetter(1), itemgetter(2)  # PIECE's groups
 _MARKS = re.compile(r"[\u00ad\u0300-\u036f]")
 WORD = re.compile(r"\w")
 # The lexeme attributes the pipeline reads (lemmatizer, language check, matcher). spaCy computes every
@@ -68,9 +68,10 @@ class RegexTokenizer:
 
     def __call__(self, text: str) -> Doc:
         pieces = PIECE.findall(text)
-        words, word_parts, spaces = zip(*pieces) if pieces else ((), (), ())
+        # columns by itemgetter maps (C loops; zip(*pieces) builds a tuple per token and cost twice as much)
+        words, spaces = list(map(TOKEN_TEXT, pieces)), list(map(TRAILING_SPACE, pieces))
         doc = Doc(self.vocab, words=words, spaces=spaces)  # a space is " " or "": Cython takes its truth value
-        doc._.is_word = np.fromiter(map(bool, word_parts), dtype=bool, count=len(word_parts))
+        doc._.is_word = np.fromiter(map(bool, map(WORD_PART, pieces)), dtype=bool, count=len(pieces))
         doc.user_data["text"] = text  # Doc.text re-joins every token: keep the input instead
         return doc
 
@@ -102,6 +103,7 @@ class CachedMorphLemmatizer:
         self.table = SHARED_TABLE
         self._table_asked = False  # load_table once at most, even where the file is missing
         self._parsed: dict[str, bool] = {}  # form → dictionary knows it, for the Doc being lemmatized
+        self._lemma_ids: dict[int, int] = {}  # table lemma number → its hash in this pipeline's strings
 
     def lemma_of(self, lower: str) -> str:
         lower = plain_word(lower)
@@ -138,18 +140,22 @@ class CachedMorphLemmatizer:
         if not self._table_asked:
             self._table_asked = True
             self.load_table()
-        strings, parsed = self.strings, self._parsed
+        strings, parsed, cache, lemma_ids = self.strings, self._parsed, self.cache, self._lemma_ids
         plain = [plain_word(strings[h]) for h in lower_hashes]
         keys = [form_key(form) for form in plain]  # not the spaCy id: symbols ("det", "root") have small ones
+        numbers, known_flags = self.table.entries(self.table.find(keys))
         lemma_hashes = {}
-        for lower_hash, form, position in zip(lower_hashes, plain, self.table.find(keys).tolist()):
-            if position >= 0:
-                lemma, known = self.table.entry(position)
+        for lower_hash, form, number, known in zip(lower_hashes, plain, numbers, known_flags):
+            if number >= 0:  # in the table: its lemma's hash, added to the strings once per lemma
+                lemma_hash = lemma_ids.get(number)
+                if lemma_hash is None:
+                    lemma_hash = lemma_ids[number] = strings.add(self.table.lemmas[number])
             else:
                 lemma, known = self.parse_known(form)
+                lemma_hash = strings.add(lemma)
             if known is not None:
                 parsed[form] = known
-            lemma_hashes[lower_hash] = self.cache[lower_hash] = self.strings.add(lemma)
+            lemma_hashes[lower_hash] = cache[lower_hash] = lemma_hash
         return lemma_hashes
 
     def __call__(self, doc: Doc) -> Doc:
@@ -183,54 +189,6 @@ SENTENCES = "framing_sentences"
 @Language.factory(LEMMATIZER)
 def make_cached_morph_lemmatizer(nlp: Language, name: str) -> CachedMorphLemmatizer:
     return CachedMorphLemmatizer(nlp)
-
-
-LINE = re.compile(r"[^\n]+")
-# razdel's sentence segmenter, driven here without its generator layers: its delimiter regex, its window of
-# context either side and its rules, called in its order (the first rule with an opinion decides).
-_DELIMITER = razdel_sentenize.split.re
-_WINDOW = razdel_sentenize.split.window
-_RULES = tuple(rule.function for rule in razdel_sentenize.rules)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """razdel sentences within each line: a line break always ends a sentence (headings, bylines).
-
-    Exactly `razdel.sentenize` per line, stripped and without empty sentences, at ~1.5× its speed: a delimiter not
-    followed by whitespace never splits (razdel's first two rules join it), so its rules are not even asked, and
-    the spans come from the cut positions instead of searching the text for each sentence.
-    """
-    spans: list[tuple[int, int]] = []
-    for line in LINE.finditer(text):
-        part, base, cut = line.group(), line.start(), 0
-        for match in _DELIMITER.finditer(part):
-            start, stop = match.span()
-            if not part[stop : stop + 1].isspace():
-                continue
-            left, right = part[max(0, start - _WINDOW) : start], part[stop : stop + _WINDOW]
-            if _joined(SentSplit(left, match.group(1), right, part[cut:start])):
-                continue
-            _add_stripped(part, base, cut, stop, spans)
-            cut = stop
-        _add_stripped(part, base, cut, len(part), spans)
-    return spans
-
-
-def _joined(split: SentSplit) -> bool:
-    for rule in _RULES:
-        action = rule(split)
-        if action:
-            return action == JOIN
-    return False
-
-
-def _add_stripped(line: str, base: int, start: int, stop: int, spans: list[tuple[int, int]]) -> None:
-    """The span of line[start:stop] without its surrounding whitespace, unless that leaves nothing."""
-    chunk = line[start:stop]
-    stripped = chunk.lstrip()
-    if stripped:
-        start += len(chunk) - len(stripped)
-        spans.append((base + start, base + start + len(stripped.rstrip())))
 
 
 @Language.component(SENTENCES)

@@ -148,3 +148,24 @@ def test_csv_output_carries_language_and_summarize_counts_it(runner, tmp_path, s
     summary = runner.invoke(main, ["summarize", str(out)])
     assert summary.exit_code == 0, summary.output
     assert "1 not Russian" in summary.output and "1 not Russian" in result.output
+
+
+def test_russian_letters_fast_path_agrees_with_the_general_steps():
+    """`_classify` answers all-Russian-letter forms directly; on real forms, known to the dictionary and not, that is
+    what the general steps give."""
+    from framing.language import RUSSIAN, RUSSIAN_LETTERS, LanguageCounter
+    from framing.nlp import load_pipeline, shared_morph
+    from framing.normalize import normalize
+
+    counter = LanguageCounter(shared_morph())
+    seed = (Path(__file__).parents[1] / "seeds" / "000_0281386bebb0d4b9.txt").read_text(encoding="utf-8")
+    doc = load_pipeline()(normalize(seed + " Жээнбеков и Ёлкин пришли. Їжак, Astana, 2018-м"))
+    forms = {t.text.lower() for t in doc if t.text[0].isalnum()}
+    russian = [form for form in forms if RUSSIAN_LETTERS.issuperset(form)]
+    assert len(russian) > 300 and len(forms) > len(russian)
+    kinds = set()
+    for form in sorted(forms):
+        info = counter._classify(form)
+        assert info == counter._classify_plain(form), form
+        kinds.add(info.kind)
+    assert RUSSIAN in kinds and len(kinds) >= 3
