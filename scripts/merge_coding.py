@@ -10,7 +10,8 @@
                                                              agreement_test4.json
     python scripts/merge_coding.py round5 CODING_DIR       → more dev articles (codes + sentences); run again on the
                                                              sixth round's folder, test5.jsonl, agreement_test5.json
-    python scripts/merge_coding.py round6 CODING_DIR       → the same, sixth round
+    python scripts/merge_coding.py round6 CODING_DIR       → the same, sixth round; run again on test6's folder (codes
+                                                             only), test6.jsonl, agreement_test6.json
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).

@@ -12,7 +12,7 @@ from framing.evaluate import load_gold
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 FRAMES = ["partnership", "sovereignty", "global_south", "language_policy"]
 # locked splits drawn after the first one was spent
-LATER_LOCKED = ("test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl")
+LATER_LOCKED = tuple(sorted(p.name for p in REAL.glob("test[0-9]*.jsonl")))  # test2 … test6, and any later one
 
 
 def rows(name: str) -> list[dict]:
