@@ -102,7 +102,10 @@ class LemmaTable:
 
     def fill(self, other: LemmaTable) -> None:
         """Take `other`'s entries in place (the lemmatizer and the language check share one table object; batch
-        workers are single-threaded processes, so no reader sees the four attributes half replaced)."""
+        workers are single-threaded processes, so no reader sees the four attributes half replaced). Only an empty
+        table is filled: lemmatizers remember entries by position (CachedMorphLemmatizer._lemma_ids)."""
+        if len(self.keys):
+            raise ValueError("the lemma table is filled already")
         self.keys, self.lemma_index, self.known_flags, self.lemmas = (
             other.keys, other.lemma_index, other.known_flags, other.lemmas)
 

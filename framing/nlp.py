@@ -103,7 +103,9 @@ class CachedMorphLemmatizer:
         self.table = SHARED_TABLE
         self._table_asked = False  # load_table once at most, even where the file is missing
         self._parsed: dict[str, bool] = {}  # form → dictionary knows it, for the Doc being lemmatized
-        self._lemma_ids: dict[int, int] = {}  # table lemma number → its hash in this pipeline's strings
+        # table lemma number → its hash in this pipeline's strings; valid because the table is filled once, while
+        # empty, and never changed after (load_table)
+        self._lemma_ids: dict[int, int] = {}
 
     def lemma_of(self, lower: str) -> str:
         lower = plain_word(lower)

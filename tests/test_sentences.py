@@ -35,6 +35,12 @@ TRICKY = [
     ". ! ? ...",
     "",
     "Слово.\u00a0Ещё.\u2003Дальше.\tКонец.",
+    # each of these is split differently when one branch of a rule is left out (found by a review)
+    'Он ушёл. " Дальше.',  # a generic quote after a space: close_quote joins
+    "Было 5 p. M. Дальше.",  # a pair abbreviation before the stop: sokr_left
+    "Он, т. е. Иванов, ушёл.",  # inside a pair abbreviation: inside_pair_sokr
+    "1.1.1.1.1.1.1.1.1.10. Пункт.",  # a list item of exactly BULLET_SIZE characters: list_item
+    "Да. :) Нет.",  # a smiley after the stop: delimiter_right
 ]
 
 
@@ -51,6 +57,7 @@ def test_tricky_sentences_split_as_razdel_splits_them(text):
     assert sentence_spans(text) == razdel_spans(text)
 
 
+@pytest.mark.skipif(not CORPUS.exists(), reason="needs ../shared/corpus beside the project")
 def test_real_articles_split_as_razdel_splits_them():
     """Raw and normalised title + text of real articles: every span equal to razdel's, in order."""
     compared = 0
