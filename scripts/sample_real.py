@@ -61,6 +61,7 @@ LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("dev6", {"sovereignty": (1, 120), "partnership": (2, 90), "language_policy": (1, 30)}, 0, 0),
     ("test5", {"sovereignty": (1, 40), "partnership": (2, 40), "language_policy": (1, 30)}, 25, 25),
     ("test6", {"sovereignty": (1, 40), "partnership": (2, 40), "language_policy": (1, 30)}, 25, 25),
+    ("test7", {"sovereignty": (1, 40), "partnership": (2, 40), "language_policy": (1, 30)}, 25, 25),
 ]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
@@ -125,7 +126,7 @@ def main() -> None:
     sides = list(splits.values())
     print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, "
           f"test2 {sides.count('test2')}, test3 {sides.count('test3')}, test4 {sides.count('test4')}, "
-          f"test5 {sides.count('test5')}, test6 {sides.count('test6')}")
+          f"test5 {sides.count('test5')}, test6 {sides.count('test6')}, test7 {sides.count('test7')}")
 
 
 if __name__ == "__main__":
