@@ -13,6 +13,7 @@ import numpy as np
 from .classifier import LinearModel
 from .decision import dominant_frame, frame_verdict
 from .features import CodedUnits, LemmaUnits, sentence_lemmas
+from .furniture import blank_furniture
 from .language import LanguageCounter, LanguageCounts, judge
 from .lexicon import LexiconSet, load_lexicon_set
 from .matcher import LexiconMatcher, summed_weights
@@ -89,7 +90,7 @@ class Analyzer:
         if self.vocabulary_limit and len(self.nlp.vocab.strings) > self.vocabulary_limit:
             self._renew()
         header_date, body_start = split_date_header(text)
-        normalized = normalize(text)
+        normalized = blank_furniture(normalize(text))  # other stories' teasers are not this article (furniture)
         if body_start:
             normalized = " " * body_start + normalized[body_start:]  # keep offsets, drop the header
         frames = self.lexicons.frames
