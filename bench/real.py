@@ -14,7 +14,8 @@ imports: the first pass over the articles, then the same articles again (warm); 
 cluster start-up is reported apart). Each child reports its peak RSS. The first pass is profiled on its own
 (pyinstrument from the `bench` extra when installed, else cProfile) over the first --profile-articles. The
 naive baseline (spaCy blank ru + spaCy's pymorphy3 lemmatizer + PhraseMatcher(LEMMA)) runs on the first
---baseline-tokens tokens in the same run; tokens are counted the same way for all (framing's word tokens).
+--baseline-tokens tokens in the same run; tokens are counted the same way for all: the word tokens of the input
+texts (framing's tokenizer), whatever part of them a pipeline skips (framing blanks page furniture).
 Start-up: `framing analyze` on the seed (median of 9) against `import spacy, pymorphy3; MorphAnalyzer()`, the two
 alternating. Every figure, the naive baseline's too, is the best of 3 runs (REPEATS; each repeat runs them all, one
 after the other): the machine's speed drifts within minutes. The ratio targets take each repeat's own ratio (first
@@ -43,7 +44,7 @@ SEED = ROOT / "seeds" / "000_0281386bebb0d4b9.txt"
 FRAMING = [sys.executable, "-m", "framing.cli"]
 
 
-def bench_half(target_tokens: int) -> list[str]:
+def bench_half(target_tokens: int) -> tuple[list[str], int]:
     from framing.lemma_table import in_build_half
     from framing.nlp import RegexTokenizer, load_pipeline
 
@@ -59,7 +60,7 @@ def bench_half(target_tokens: int) -> list[str]:
             tokens += int(tokenizer(text)._.is_word.sum())
             if tokens >= target_tokens:
                 break
-    return docs
+    return docs, tokens
 
 
 def peak_rss_mb() -> float:
@@ -199,7 +200,7 @@ def main() -> None:
             f"bench/real.py: {CORPUS} not found; this benchmark needs the real corpus (bench/run.py uses the repo's "
             "texts)"
         )
-    docs = bench_half(args.tokens)
+    docs, tokens = bench_half(args.tokens)
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.jsonl")
         with open(path, "w", encoding="utf-8") as handle:
@@ -225,14 +226,12 @@ def main() -> None:
         with open(path, encoding="utf-8") as source, open(profile_path, "w", encoding="utf-8") as target:
             target.writelines(line for _, line in zip(range(args.profile_articles), source))
         profile = in_fresh_process("profile", profile_path)
-    tokens = analyze["tokens"]
     first, warm = tokens / analyze["seconds"], tokens / analyze["warm_seconds"]
-    b1, b2 = (batch[j]["tokens"] / batch[j]["seconds"] for j in (1, 2))
+    b1, b2 = (tokens / batch[j]["seconds"] for j in (1, 2))
     # Ratio targets: the median over the repeats of each repeat's own ratio (the best figures above may come from
     # different moments), with their range.
     first_warm = [run["warm_seconds"] / run["seconds"] for run in runs["analyze"]]
-    jobs_gain = [(two["tokens"] / two["seconds"]) / (one["tokens"] / one["seconds"])
-                 for one, two in zip(runs["batch1"], runs["batch2"])]
+    jobs_gain = [one["seconds"] / two["seconds"] for one, two in zip(runs["batch1"], runs["batch2"])]
     # start-up and floor alternate, so that both see the same moments of the machine; the median of each
     startups, floors = [], []
     for _ in range(STARTUP_RUNS):
@@ -248,7 +247,7 @@ def main() -> None:
         ("batch --jobs 2, first pass (fresh process)", b2, f"peak RSS {batch[2]['rss_mb']:.0f} MB"),
     ]
     if dask:
-        rate = dask["tokens"] / dask["seconds"]
+        rate = tokens / dask["seconds"]
         rows.append(("batch --engine dask, LocalCluster of 2 workers, first pass", rate,
                      f"{rate / b2:.2f}× --jobs 2; cluster start-up {dask['startup_seconds']:.1f} s not timed"))
     checks = [
