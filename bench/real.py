@@ -151,7 +151,7 @@ def baseline_rate(docs: list[str], limit: int) -> tuple[float, int]:
     return tokens / (time.perf_counter() - started), tokens
 
 
-REPEATS = 3  # fresh-process runs per framing figure (the best counts): the machine drifts ±20 % within minutes
+REPEATS = 3  # runs per figure, the naive baseline's too (the best counts): the machine drifts ±20 % within minutes
 STARTUP_RUNS = 9
 
 
