@@ -51,7 +51,9 @@ SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES
 #   the classifier misses most. Only 39 uncoded articles had ≥ 3 sovereignty cues left at round 4, so test4 and
 #   dev4/dev5 take ≥ 2; dev6 had only weaker cues left (one sovereignty cue, two partnership cues);
 # - test5: the locked split for the model trained on dev6 and the spent splits, drawn like dev6 (the weaker cues
-#   are all that is left) plus trap and random articles as in test2–test4.
+#   are all that is left) plus trap and random articles as in test2–test4; test6, test7 the same way;
+# - test8: no article with two partnership cues was left, so its partnership stratum takes one cue (the language
+#   stratum found only 3 articles).
 LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test2", {"sovereignty": (3, 45), "partnership": (3, 45), "language_policy": (1, 40)}, 35, 35),
     ("test3", {"sovereignty": (3, 40), "partnership": (3, 40), "language_policy": (1, 30)}, 25, 25),
@@ -62,6 +64,7 @@ LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test5", {"sovereignty": (1, 40), "partnership": (2, 40), "language_policy": (1, 30)}, 25, 25),
     ("test6", {"sovereignty": (1, 40), "partnership": (2, 40), "language_policy": (1, 30)}, 25, 25),
     ("test7", {"sovereignty": (1, 40), "partnership": (2, 40), "language_policy": (1, 30)}, 25, 25),
+    ("test8", {"sovereignty": (1, 40), "partnership": (1, 40), "language_policy": (1, 30)}, 25, 25),
 ]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
@@ -126,7 +129,8 @@ def main() -> None:
     sides = list(splits.values())
     print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, "
           f"test2 {sides.count('test2')}, test3 {sides.count('test3')}, test4 {sides.count('test4')}, "
-          f"test5 {sides.count('test5')}, test6 {sides.count('test6')}, test7 {sides.count('test7')}")
+          f"test5 {sides.count('test5')}, test6 {sides.count('test6')}, test7 {sides.count('test7')}, "
+          f"test8 {sides.count('test8')}")
 
 
 if __name__ == "__main__":
