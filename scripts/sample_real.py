@@ -130,10 +130,8 @@ def main() -> None:
             record.update(stratum=chosen[article_id], split=splits[article_id])
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     sides = list(splits.values())
-    print(f"{len(chosen)} articles → {OUT}: dev {sides.count('dev')}, test {sides.count('test')}, "
-          f"test2 {sides.count('test2')}, test3 {sides.count('test3')}, test4 {sides.count('test4')}, "
-          f"test5 {sides.count('test5')}, test6 {sides.count('test6')}, test7 {sides.count('test7')}, "
-          f"test8 {sides.count('test8')}")
+    counts = ", ".join(f"{side} {sides.count(side)}" for side in sorted(set(sides), key=lambda s: (len(s), s)))
+    print(f"{len(chosen)} articles → {OUT}: {counts}")
 
 
 if __name__ == "__main__":
