@@ -12,6 +12,9 @@
                                                              sixth round's folder, test5.jsonl, agreement_test5.json
     python scripts/merge_coding.py round6 CODING_DIR       → the same, sixth round; run again on test6's folder (codes
                                                              only), test6.jsonl, agreement_test6.json
+    python scripts/merge_coding.py round8 CODING_DIR       → test8.jsonl, agreement_test8.json (round7: dev7's
+                                                             articles and sentences)
+    python scripts/merge_coding.py second7 CODING_DIR      → agreement_dev7.json: dev7's blind second coding
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
@@ -221,9 +224,23 @@ def article_record(article: dict, final: dict, coding_kind: str) -> dict:
     return record
 
 
+def dev_round_agreement(coding: Path, tag: str) -> None:
+    """A blind second coding of some of dev round `tag`'s articles (`second_r{tag}.jsonl`) against the labellers'
+    codes (`sentences_r{tag}_*.jsonl`) → agreement_dev{tag}.json. The labellers' codes stay the dev codes."""
+    out = coding / "out"
+    primary = {r["id"]: r for path in sorted(out.glob(f"sentences_r{tag}_*.jsonl")) for r in read_jsonl(path)}
+    second = {r["id"]: r for r in read_jsonl(out / f"second_r{tag}.jsonl")}
+    report = agreement(primary, second)
+    report["disagreements"] = disagreements(primary, second)
+    (REAL / f"agreement_dev{tag}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
+
+
 if __name__ == "__main__":
     command, coding_dir = sys.argv[1], Path(sys.argv[2])
-    if command.startswith("round"):  # round3 … round6: the later rounds, one rule
+    if command.startswith("round"):  # round3 … round8: the later rounds, one rule
         merge_later_round(coding_dir, command.removeprefix("round"))
+    elif command.startswith("second"):  # second7: agreement of a dev round's blind second coding
+        dev_round_agreement(coding_dir, command.removeprefix("second"))
     else:
         {"sentences": merge_sentences, "articles": merge_articles}[command](coding_dir)
