@@ -101,15 +101,26 @@ def disagreements(primary: dict[str, dict], second: dict[str, dict]) -> list[str
     )
 
 
+def write_agreement(
+    name: str, primary: dict[str, dict], second: dict[str, dict], adjudicated: dict[str, dict] | None = None
+) -> dict:
+    """The agreement report of two codings (with the disagreements and, where there was adjudication, which articles
+    were adjudicated) → data/real/`name`; printed without the disagreement list."""
+    report = agreement(primary, second)
+    report["disagreements"] = disagreements(primary, second)
+    if adjudicated is not None:
+        report["adjudicated"] = sorted(adjudicated)
+    (REAL / name).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
+    return report
+
+
 def merge_articles(coding: Path) -> None:
     out = coding / "out"
     primary = {r["id"]: r for path in sorted(out.glob("primary_*.jsonl")) for r in read_jsonl(path)}
     second = {r["id"]: r for path in sorted(out.glob("second_*.jsonl")) for r in read_jsonl(path)}
     adjudicated = {r["id"]: r for path in sorted(out.glob("adjudicated_*.jsonl")) for r in read_jsonl(path)}
-    report = agreement(primary, second)
-    report["disagreements"] = disagreements(primary, second)
-    report["adjudicated"] = sorted(adjudicated)
-    (REAL / "agreement.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    report = write_agreement("agreement.json", primary, second, adjudicated)
     pool = read_jsonl(REAL / "articles.jsonl")
     splits: dict[str, list[dict]] = {"dev": [], "test": [], "test2": []}
     for article in pool:
@@ -150,7 +161,6 @@ def merge_articles(coding: Path) -> None:
         with (REAL / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
     print("disagreements:", len(report["disagreements"]), "dev", len(splits["dev"]), "test", len(splits["test"]))
 
 
@@ -199,11 +209,7 @@ def merge_later_round(coding: Path, tag: str) -> None:
     second = {r["id"]: r for path in sorted(out.glob(f"second_t{tag}*.jsonl")) for r in read_jsonl(path)}
     adjudicated = {r["id"]: r for path in sorted(out.glob(f"adjudicated_t{tag}_*.jsonl")) for r in read_jsonl(path)}
     if second:
-        report = agreement(primary, second)
-        report["disagreements"] = disagreements(primary, second)
-        report["adjudicated"] = sorted(adjudicated)
-        (REAL / f"agreement_test{tag}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
+        write_agreement(f"agreement_test{tag}.json", primary, second, adjudicated)
     rows = []
     for article in pool.values():
         final = adjudicated.get(article["id"]) or primary.get(article["id"])
@@ -230,10 +236,7 @@ def dev_round_agreement(coding: Path, tag: str) -> None:
     out = coding / "out"
     primary = {r["id"]: r for path in sorted(out.glob(f"sentences_r{tag}_*.jsonl")) for r in read_jsonl(path)}
     second = {r["id"]: r for r in read_jsonl(out / f"second_r{tag}.jsonl")}
-    report = agreement(primary, second)
-    report["disagreements"] = disagreements(primary, second)
-    (REAL / f"agreement_dev{tag}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps({k: v for k, v in report.items() if k != "disagreements"}, indent=1))
+    write_agreement(f"agreement_dev{tag}.json", primary, second)
 
 
 if __name__ == "__main__":
