@@ -15,6 +15,7 @@
     python scripts/merge_coding.py round8 CODING_DIR       → test8.jsonl, agreement_test8.json (round7: dev7's
                                                              articles and sentences)
     python scripts/merge_coding.py second7 CODING_DIR      → agreement_dev7.json: dev7's blind second coding
+    python scripts/merge_coding.py round9 CODING_DIR       → test9.jsonl, agreement_test9.json
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
