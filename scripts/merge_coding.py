@@ -242,7 +242,7 @@ def dev_round_agreement(coding: Path, tag: str) -> None:
 
 if __name__ == "__main__":
     command, coding_dir = sys.argv[1], Path(sys.argv[2])
-    if command.startswith("round"):  # round3 … round8: the later rounds, one rule
+    if command.startswith("round"):  # round3 … round9: the later rounds, one rule
         merge_later_round(coding_dir, command.removeprefix("round"))
     elif command.startswith("second"):  # second7: agreement of a dev round's blind second coding
         dev_round_agreement(coding_dir, command.removeprefix("second"))

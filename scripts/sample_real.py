@@ -56,7 +56,7 @@ SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES
 #   stratum found only 3 articles);
 # - dev7: training articles drawn after test8 the same way (coded, every sentence labelled; they join dev): the
 #   weak-cue articles where the locked splits found the tool's false alarms;
-# - test9: the locked split for the shipped model (test8's refit had no locked figure), from the reserve left
+# - test9: the locked split drawn after test8's refit (evaluated on the ninth model), from the reserve left
 #   after dev7: only articles with one partnership cue remain among the cue strata, so it is mostly those, trap and
 #   random articles (no sovereignty, language or Global South cue word is left in the uncoded corpus).
 LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
