@@ -16,6 +16,11 @@
                                                              articles and sentences)
     python scripts/merge_coding.py second7 CODING_DIR      → agreement_dev7.json: dev7's blind second coding
     python scripts/merge_coding.py round9 CODING_DIR       → test9.jsonl, agreement_test9.json
+    python scripts/merge_coding.py recode CODING_DIR       → dev.jsonl, test.jsonl … test7.jsonl: the articles coded
+                                                             before test8's rules, coded again blind by the current
+                                                             codebook and the disagreements adjudicated (both
+                                                             codings kept as `first`, `second`);
+                                                             agreement_recode.json
 
 CODING_DIR holds what coders were given (`sentences_*.txt`: `[ID#N] sentence` lines) and `out/` what they
 wrote (`sentences_*.jsonl`, `primary_*.jsonl`, `second_*.jsonl`, `adjudicated_*.jsonl`).
@@ -240,6 +245,39 @@ def dev_round_agreement(coding: Path, tag: str) -> None:
     write_agreement(f"agreement_dev{tag}.json", primary, second)
 
 
+RECODED_FILES = ("dev.jsonl", "test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl", "test6.jsonl",
+                 "test7.jsonl")  # the articles coded before test8's rules: coded again, blind, by the current codebook
+
+
+def merge_recoding(coding: Path) -> None:
+    """Articles coded again, blind, by the current codebook (`out/drift_*`, `out/recode_*`, `out/spent_*.jsonl`), the
+    two codings' disagreements adjudicated (`out/adjudicated_*.jsonl`): the final codes are the adjudicator's where
+    the codings differ on presence or dominant frame, else the second coding's (the current codebook's levels); both
+    codings are kept on the row (`first`, `second`). agreement_recode.json measures the drift between them."""
+    out = coding / "out"
+    paths = sorted([*out.glob("drift_*.jsonl"), *out.glob("recode_*.jsonl"), *out.glob("spent_*.jsonl")])
+    recoded = {r["id"]: r for path in paths for r in read_jsonl(path)}
+    adjudicated = {r["id"]: r for path in sorted(out.glob("adjudicated_*.jsonl")) for r in read_jsonl(path)}
+    files = {name: read_jsonl(REAL / name) for name in RECODED_FILES}
+    first = {r["id"]: r.get("first", r) for rows in files.values() for r in rows if r["id"] in recoded}
+    report = write_agreement("agreement_recode.json", first, recoded, adjudicated)
+    missing = set(report["disagreements"]) - set(adjudicated)
+    if missing:
+        raise SystemExit(f"{len(missing)} disagreements not adjudicated, e.g. {sorted(missing)[:3]}")
+    for name, rows in files.items():
+        changed = 0
+        with (REAL / name).open("w", encoding="utf-8") as handle:
+            for row in rows:
+                if row["id"] in recoded:
+                    row.setdefault("first", {k: row[k] for k in ("codes", "dominant", "why", "coding")})
+                    row["second"] = final_code(recoded[row["id"]])
+                    final = adjudicated.get(row["id"]) or recoded[row["id"]]
+                    row.update(final_code(final), coding="adjudicated" if row["id"] in adjudicated else "double")
+                    changed += 1
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"{name}: {changed} of {len(rows)} articles coded twice")
+
+
 if __name__ == "__main__":
     command, coding_dir = sys.argv[1], Path(sys.argv[2])
     if command.startswith("round"):  # round3 … round9: the later rounds, one rule
@@ -247,4 +285,4 @@ if __name__ == "__main__":
     elif command.startswith("second"):  # second7: agreement of a dev round's blind second coding
         dev_round_agreement(coding_dir, command.removeprefix("second"))
     else:
-        {"sentences": merge_sentences, "articles": merge_articles}[command](coding_dir)
+        {"sentences": merge_sentences, "articles": merge_articles, "recode": merge_recoding}[command](coding_dir)

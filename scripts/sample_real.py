@@ -58,7 +58,9 @@ SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES
 #   weak-cue articles where the locked splits found the tool's false alarms;
 # - test9: the locked split drawn after test8's refit (evaluated on the ninth model), from the reserve left
 #   after dev7: only articles with one partnership cue remain among the cue strata, so it is mostly those, trap and
-#   random articles (no sovereignty, language or Global South cue word is left in the uncoded corpus).
+#   random articles (no sovereignty, language or Global South cue word is left in the uncoded corpus);
+# - test10: drawn the same way after the older articles were coded a second time by the current codebook and the
+#   model refitted on the final codes: the locked split for that model.
 LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test2", {"sovereignty": (3, 45), "partnership": (3, 45), "language_policy": (1, 40)}, 35, 35),
     ("test3", {"sovereignty": (3, 40), "partnership": (3, 40), "language_policy": (1, 30)}, 25, 25),
@@ -72,6 +74,7 @@ LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test8", {"sovereignty": (1, 40), "partnership": (1, 40), "language_policy": (1, 30)}, 25, 25),
     ("dev7", {"sovereignty": (1, 90), "partnership": (1, 90), "language_policy": (1, 30)}, 15, 15),
     ("test9", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
+    ("test10", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
 ]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
