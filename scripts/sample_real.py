@@ -60,7 +60,8 @@ SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES
 #   after dev7: only articles with one partnership cue remain among the cue strata, so it is mostly those, trap and
 #   random articles (no sovereignty, language or Global South cue word is left in the uncoded corpus);
 # - test10: drawn the same way after the older articles were coded a second time by the current codebook and the
-#   model refitted on the final codes: the locked split for that model.
+#   model refitted on the final codes: the locked split for that model; test11 the same way, for the model test10 left
+#   (the tenth refitted with test10's codes), a second measurement of the same approach.
 LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test2", {"sovereignty": (3, 45), "partnership": (3, 45), "language_policy": (1, 40)}, 35, 35),
     ("test3", {"sovereignty": (3, 40), "partnership": (3, 40), "language_policy": (1, 30)}, 25, 25),
@@ -75,6 +76,7 @@ LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("dev7", {"sovereignty": (1, 90), "partnership": (1, 90), "language_policy": (1, 30)}, 15, 15),
     ("test9", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
     ("test10", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
+    ("test11", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
 ]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
