@@ -15,7 +15,8 @@
     python scripts/merge_coding.py round8 CODING_DIR       → test8.jsonl, agreement_test8.json (round7: dev7's
                                                              articles and sentences)
     python scripts/merge_coding.py second7 CODING_DIR      → agreement_dev7.json: dev7's blind second coding
-    python scripts/merge_coding.py round9 CODING_DIR       → test9.jsonl, agreement_test9.json (round10: test10)
+    python scripts/merge_coding.py round9 CODING_DIR       → test9.jsonl, agreement_test9.json (round10, round11: the
+                                                             same for test10, test11)
     python scripts/merge_coding.py recode CODING_DIR       → dev.jsonl, test.jsonl … test7.jsonl: the articles coded
                                                              before test8's rules, coded again blind by the current
                                                              codebook and the disagreements adjudicated (both
@@ -280,7 +281,7 @@ def merge_recoding(coding: Path) -> None:
 
 if __name__ == "__main__":
     command, coding_dir = sys.argv[1], Path(sys.argv[2])
-    if command.startswith("round"):  # round3 … round10: the later rounds, one rule
+    if command.startswith("round"):  # round3 … round11: the later rounds, one rule
         merge_later_round(coding_dir, command.removeprefix("round"))
     elif command.startswith("second"):  # second7: agreement of a dev round's blind second coding
         dev_round_agreement(coding_dir, command.removeprefix("second"))
