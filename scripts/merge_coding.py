@@ -45,6 +45,12 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def write_jsonl(path: Path, rows: list[dict], mode: str = "w") -> None:
+    """One JSON object per line (`mode` "a" appends), the counterpart of `read_jsonl`."""
+    with path.open(mode, encoding="utf-8") as handle:
+        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
 def given_sentences(coding: Path, pattern: str) -> dict[tuple[str, int], str]:
     """(article id, sentence number) → text, from the `[ID#N] sentence` lines the labellers were given."""
     texts: dict[tuple[str, int], str] = {}
@@ -64,9 +70,7 @@ def merge_sentences(coding: Path) -> None:
             for n in range(article["n"]):
                 labels = sorted(set(article["labels"].get(str(n), [])), key=FRAMES.index)
                 rows.append({"text": texts[(article["id"], n)], "labels": labels, "article": article["id"], "n": n})
-    with (REAL / "sentences.jsonl").open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(REAL / "sentences.jsonl", rows)
     print(f"{len(rows)} sentences from {len({r['article'] for r in rows})} articles")
 
 
@@ -165,9 +169,7 @@ def merge_articles(coding: Path) -> None:
             }
         )
     for name, rows in splits.items():
-        with (REAL / f"{name}.jsonl").open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_jsonl(REAL / f"{name}.jsonl", rows)
     print("disagreements:", len(report["disagreements"]), "dev", len(splits["dev"]), "test", len(splits["test"]))
 
 
@@ -206,9 +208,7 @@ def merge_later_round(coding: Path, tag: str) -> None:
                     added += 1
     print(f"{added} sentences added; {len(done)} dev articles have sentence labels")
     if new_dev:
-        with (REAL / "dev.jsonl").open("a", encoding="utf-8") as handle:
-            for row in new_dev:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        write_jsonl(REAL / "dev.jsonl", new_dev, mode="a")
         print(f"dev: {len(new_dev)} articles added")
     primary = {r["id"]: r for path in sorted(out.glob(f"primary_t{tag}_*.jsonl")) for r in read_jsonl(path)}
     if not primary:
@@ -225,9 +225,7 @@ def merge_later_round(coding: Path, tag: str) -> None:
         double = "double" if article["id"] in second else "single"
         coding_kind = "adjudicated" if article["id"] in adjudicated else double
         rows.append(article_record(article, final_code(final), coding_kind))
-    with (REAL / f"test{tag}.jsonl").open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(REAL / f"test{tag}.jsonl", rows)
     print(f"test{tag}: {len(rows)} articles")
 
 
@@ -266,17 +264,14 @@ def merge_recoding(coding: Path) -> None:
     if missing:
         raise SystemExit(f"{len(missing)} disagreements not adjudicated, e.g. {sorted(missing)[:3]}")
     for name, rows in files.items():
-        changed = 0
-        with (REAL / name).open("w", encoding="utf-8") as handle:
-            for row in rows:
-                if row["id"] in recoded:
-                    row.setdefault("first", {k: row[k] for k in ("codes", "dominant", "why", "coding")})
-                    row["second"] = final_code(recoded[row["id"]])
-                    final = adjudicated.get(row["id"]) or recoded[row["id"]]
-                    row.update(final_code(final), coding="adjudicated" if row["id"] in adjudicated else "double")
-                    changed += 1
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        print(f"{name}: {changed} of {len(rows)} articles coded twice")
+        twice = [row for row in rows if row["id"] in recoded]
+        for row in twice:
+            row.setdefault("first", {k: row[k] for k in ("codes", "dominant", "why", "coding")})
+            row["second"] = final_code(recoded[row["id"]])
+            final = adjudicated.get(row["id"]) or recoded[row["id"]]
+            row.update(final_code(final), coding="adjudicated" if row["id"] in adjudicated else "double")
+        write_jsonl(REAL / name, rows)
+        print(f"{name}: {len(twice)} of {len(rows)} articles coded twice")
 
 
 if __name__ == "__main__":
