@@ -15,6 +15,8 @@
     python scripts/merge_coding.py round8 CODING_DIR       → test8.jsonl, agreement_test8.json (round7: dev7's
                                                              articles and sentences)
     python scripts/merge_coding.py second7 CODING_DIR      → agreement_dev7.json: dev7's blind second coding
+    python scripts/merge_coding.py resolve7 CODING_DIR     → dev.jsonl: its 5 disagreements settled by a third blind
+                                                             coding and, where that differs, adjudication
     python scripts/merge_coding.py round9 CODING_DIR       → test9.jsonl, agreement_test9.json (round10, round11: the
                                                              same for test10, test11)
     python scripts/merge_coding.py recode CODING_DIR       → dev.jsonl, test.jsonl … test7.jsonl: the articles coded
@@ -244,6 +246,37 @@ def dev_round_agreement(coding: Path, tag: str) -> None:
     write_agreement(f"agreement_dev{tag}.json", primary, second)
 
 
+def resolve_dev_round(coding: Path, tag: str) -> None:
+    """The disagreements of dev round `tag`'s blind second coding (agreement_dev{tag}.json), settled later: a third
+    blind coding (`third_dev{tag}.jsonl`) where it agrees with the labeller's code on presence and dominant frame, else
+    an adjudicator (`adjudicated_dev{tag}.jsonl`) who read the article and both codes. The labeller's code stays on the
+    row as `first`, the third coding as `third`; the sentence labels are not changed."""
+    out = coding / "out"
+    name = f"agreement_dev{tag}.json"
+    report = json.loads((REAL / name).read_text(encoding="utf-8"))
+    third = {r["id"]: final_code(r) for r in read_jsonl(out / f"third_dev{tag}.jsonl")}
+    adjudicated = {r["id"]: final_code(r) for r in read_jsonl(out / f"adjudicated_dev{tag}.jsonl")}
+    rows = read_jsonl(REAL / "dev.jsonl")
+    for row in rows:
+        if row["id"] not in report["disagreements"]:
+            continue
+        first = {k: row[k] for k in ("codes", "dominant", "why", "coding")}
+        agree = not disagreements({row["id"]: first}, {row["id"]: third[row["id"]]})
+        if not agree and row["id"] not in adjudicated:
+            raise SystemExit(f"{row['id']}: the third coding differs from the first and is not adjudicated")
+        row.update(first=first, third=third[row["id"]])
+        if not agree:
+            row.update(adjudicated[row["id"]], coding="adjudicated")
+        else:
+            row["coding"] = "double"  # two blind codings (first and third) agree
+    write_jsonl(REAL / "dev.jsonl", rows)
+    report["adjudicated"] = sorted(adjudicated)
+    report["settled_by_third_coding"] = sorted(set(report["disagreements"]) - set(adjudicated))
+    (REAL / name).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"{len(report['disagreements'])} disagreements: {len(adjudicated)} adjudicated, "
+          f"{len(report['settled_by_third_coding'])} settled by a third blind coding")
+
+
 RECODED_FILES = ("dev.jsonl", "test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl", "test6.jsonl",
                  "test7.jsonl")  # the articles coded before test8's rules: coded again, blind, by the current codebook
 
@@ -280,5 +313,7 @@ if __name__ == "__main__":
         merge_later_round(coding_dir, command.removeprefix("round"))
     elif command.startswith("second"):  # second7: agreement of a dev round's blind second coding
         dev_round_agreement(coding_dir, command.removeprefix("second"))
+    elif command.startswith("resolve"):  # resolve7: its disagreements settled by a third coding and adjudication
+        resolve_dev_round(coding_dir, command.removeprefix("resolve"))
     else:
         {"sentences": merge_sentences, "articles": merge_articles, "recode": merge_recoding}[command](coding_dir)
