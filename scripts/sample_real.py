@@ -62,7 +62,8 @@ SECOND_ROUND = [("world_order", WORLD_ORDER, 1, 400), ("language_policy_2", CUES
 # - test10: drawn the same way after the older articles were coded a second time by the current codebook and the
 #   model refitted on the final codes: the locked split for that model; test11 the same way, for the model test10 left
 #   (the tenth refitted with test10's codes), a second measurement of the same approach; test12 the same way, for the
-#   model test11 left (the shipped model of that round, which had no locked figure).
+#   model test11 left (the shipped model of that round, which had no locked figure); test13 the same way, for the model
+#   test12 left (with dev7's disagreements settled).
 LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test2", {"sovereignty": (3, 45), "partnership": (3, 45), "language_policy": (1, 40)}, 35, 35),
     ("test3", {"sovereignty": (3, 40), "partnership": (3, 40), "language_policy": (1, 30)}, 25, 25),
@@ -79,6 +80,7 @@ LATER_ROUNDS = [  # (split, cue strata, trap articles, random articles)
     ("test10", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
     ("test11", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
     ("test12", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
+    ("test13", {"sovereignty": (1, 40), "partnership": (1, 60), "language_policy": (1, 30)}, 35, 35),
 ]
 TRAP = r"партн[её]р|союз|на юге|юг\w* росси|язык|давлени|независим|суверенн\w* (фонд|рейтинг|долг)|запад"
 STRATA = [("global_south", 2, 60), ("language_policy", 3, 55), ("sovereignty", 3, 50), ("partnership", 3, 45)]
