@@ -43,8 +43,10 @@ SMALL_SUPPORT = 12  # below this many articles coded ≥ 2, a frame's F1 is show
 
 # (label, file, modes): the rows of the table, newest evidence first.
 LOCKED = [
+    ("**test13, locked** (the model test12 left: test12's codes in, dev7's disagreements settled, one run, as it came "
+     "out)", "locked_test13_result.json", ("lexicon", "classifier", "combined")),
     ("**test12, locked** (the model test11 left: the tenth with test10's and test11's codes in, one run, as it came "
-     "out)", "locked_test12_result.json", ("lexicon", "classifier", "combined")),
+     "out)", "locked_test12_result.json", ("combined",)),
     ("**test11, locked** (the model test10 left: the tenth with test10's codes in, one run, as it came out)",
      "locked_test11_result.json", ("combined",)),
     ("**test10, locked** (tenth model: the older articles coded again by the current codebook, test9's codes in, "
