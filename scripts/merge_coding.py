@@ -260,7 +260,7 @@ def resolve_dev_round(coding: Path, tag: str) -> None:
     for row in rows:
         if row["id"] not in report["disagreements"]:
             continue
-        first = {k: row[k] for k in ("codes", "dominant", "why", "coding")}
+        first = row.get("first") or {k: row[k] for k in ("codes", "dominant", "why", "coding")}  # re-runs keep it
         agree = not disagreements({row["id"]: first}, {row["id"]: third[row["id"]]})
         if not agree and row["id"] not in adjudicated:
             raise SystemExit(f"{row['id']}: the third coding differs from the first and is not adjudicated")
