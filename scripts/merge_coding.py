@@ -246,6 +246,11 @@ def dev_round_agreement(coding: Path, tag: str) -> None:
     write_agreement(f"agreement_dev{tag}.json", primary, second)
 
 
+def own_coding(row: dict) -> dict:
+    """The coding a data row holds now, kept as `first` when another coding replaces it."""
+    return {k: row[k] for k in ("codes", "dominant", "why", "coding")}
+
+
 def resolve_dev_round(coding: Path, tag: str) -> None:
     """The disagreements of dev round `tag`'s blind second coding (agreement_dev{tag}.json), settled later: a third
     blind coding (`third_dev{tag}.jsonl`) where it agrees with the labeller's code on presence and dominant frame, else
@@ -260,7 +265,7 @@ def resolve_dev_round(coding: Path, tag: str) -> None:
     for row in rows:
         if row["id"] not in report["disagreements"]:
             continue
-        first = row.get("first") or {k: row[k] for k in ("codes", "dominant", "why", "coding")}  # re-runs keep it
+        first = row.get("first") or own_coding(row)  # re-runs keep it
         agree = not disagreements({row["id"]: first}, {row["id"]: third[row["id"]]})
         if not agree and row["id"] not in adjudicated:
             raise SystemExit(f"{row['id']}: the third coding differs from the first and is not adjudicated")
@@ -299,7 +304,7 @@ def merge_recoding(coding: Path) -> None:
     for name, rows in files.items():
         twice = [row for row in rows if row["id"] in recoded]
         for row in twice:
-            row.setdefault("first", {k: row[k] for k in ("codes", "dominant", "why", "coding")})
+            row.setdefault("first", own_coding(row))
             row["second"] = final_code(recoded[row["id"]])
             final = adjudicated.get(row["id"]) or recoded[row["id"]]
             row.update(final_code(final), coding="adjudicated" if row["id"] in adjudicated else "double")
@@ -309,7 +314,7 @@ def merge_recoding(coding: Path) -> None:
 
 if __name__ == "__main__":
     command, coding_dir = sys.argv[1], Path(sys.argv[2])
-    if command.startswith("round"):  # round3 … round11: the later rounds, one rule
+    if command.startswith("round"):  # round3 … round13: the later rounds, one rule
         merge_later_round(coding_dir, command.removeprefix("round"))
     elif command.startswith("second"):  # second7: agreement of a dev round's blind second coding
         dev_round_agreement(coding_dir, command.removeprefix("second"))
